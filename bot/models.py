@@ -1,0 +1,133 @@
+"""Plain records shared by the core, the store and the adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Who someone is in the community, from the household up to the street office."""
+
+    RESIDENT = "resident"
+    UNIT_HEAD = "unit_head"
+    BUILDING_HEAD = "building_head"
+    GRID_HEAD = "grid_head"
+    GRID_WORKER = "grid_worker"
+    PROPERTY_MANAGER = "property_manager"
+    COMMUNITY_STAFF = "community_staff"
+    ADMIN = "admin"
+
+    @property
+    def title(self) -> str:
+        return ROLE_TITLES[self]
+
+    @property
+    def scope_kind(self) -> str:
+        """The kind of place a role is responsible for."""
+        return ROLE_SCOPES[self]
+
+    @classmethod
+    def parse(cls, text: str) -> "Role":
+        """Accept the English name or any Chinese title staff write in their spreadsheets."""
+        key = text.strip().lower()
+        for role in cls:
+            if key == role.value or key in ROLE_ALIASES[role]:
+                return role
+        raise ValueError(f"未知角色“{text}”")
+
+
+ROLE_TITLES = {
+    Role.RESIDENT: "居民",
+    Role.UNIT_HEAD: "单元长",
+    Role.BUILDING_HEAD: "楼栋长",
+    Role.GRID_HEAD: "网格长",
+    Role.GRID_WORKER: "网格员",
+    Role.PROPERTY_MANAGER: "物业管家",
+    Role.COMMUNITY_STAFF: "社区工作人员",
+    Role.ADMIN: "管理员",
+}
+ROLE_ALIASES = {
+    Role.RESIDENT: {"居民", "住户", "业主"},
+    Role.UNIT_HEAD: {"单元长"},
+    Role.BUILDING_HEAD: {"楼栋长", "楼长", "栋长"},
+    Role.GRID_HEAD: {"网格长"},
+    Role.GRID_WORKER: {"网格员"},
+    Role.PROPERTY_MANAGER: {"物业管家", "物业", "物业经理"},
+    Role.COMMUNITY_STAFF: {"社区工作人员", "社区干部", "工作人员", "社工"},
+    Role.ADMIN: {"管理员"},
+}
+ROLE_SCOPES = {
+    Role.RESIDENT: "unit",
+    Role.UNIT_HEAD: "unit",
+    Role.BUILDING_HEAD: "building",
+    Role.GRID_HEAD: "grid",
+    Role.GRID_WORKER: "grid",
+    Role.PROPERTY_MANAGER: "compound",
+    Role.COMMUNITY_STAFF: "community",
+    Role.ADMIN: "all",
+}
+STAFF_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.ADMIN})
+HEAD_ROLES = frozenset({Role.UNIT_HEAD, Role.BUILDING_HEAD, Role.GRID_HEAD, Role.GRID_WORKER,
+                        Role.PROPERTY_MANAGER})
+
+
+@dataclass(frozen=True, slots=True)
+class RoleGrant:
+    role: Role
+    scope_kind: str
+    scope_id: int | None
+    scope_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    telegram_id: int | None
+    name: str
+    phone: str | None = None
+    hide_name: bool = False
+    building_id: int | None = None
+    unit_id: int | None = None
+    address: str = ""
+    grants: tuple[RoleGrant, ...] = field(default=())
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(grant.role for grant in self.grants)
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles & STAFF_ROLES)
+
+    @property
+    def is_registered(self) -> bool:
+        """A resident without an address is not yet registered; anyone with a duty role is."""
+        return self.building_id is not None or bool(self.roles - {Role.RESIDENT})
+
+    @property
+    def display(self) -> str:
+        return f"{self.name}（{self.address}）" if self.address else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A grid, compound, building or unit as a chooser shows it."""
+
+    id: int
+    kind: str
+    name: str
+    parent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    code: str
+    role: Role
+    scope_kind: str
+    scope_id: int | None
+    scope_name: str
+    created_by: int
+    expires_at: datetime
+    redeemed_by: int | None

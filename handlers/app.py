@@ -1,0 +1,180 @@
+"""The one place the Telegram Application is built and wired to the core."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from datetime import datetime
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.clock import Clock
+from bot.models import Role
+from bot.roster import import_roster
+from bot.services import Services
+from bot.settings import Settings
+from bot.store import Store, current_update_id
+from handlers import fallback, invites, messages, onboarding
+from handlers.menus import sync_all_menus
+
+log = logging.getLogger(__name__)
+SORRY = "抱歉，系统出了点问题，您的操作可能没有完成。请稍后再试，或联系社区工作人员。"
+
+
+class ShuoshiApplication(Application):
+    """An Application that handles each Telegram update at most once, across restarts.
+
+    Telegram re-delivers updates whose offset was not confirmed (a crash, a restart). The id of
+    every handled update is stored: in the same transaction as the state change it caused, or,
+    for updates that changed nothing, right after handling. A known id is skipped.
+    """
+
+    async def process_update(self, update: object) -> None:
+        svc: Services | None = self.bot_data.get("services")
+        if not isinstance(update, Update) or svc is None:
+            await super().process_update(update)
+            return
+        if await svc.store.is_processed(update.update_id):
+            log.info("update %s already handled; skipped", update.update_id)
+            return
+        token = current_update_id.set(update.update_id)
+        try:
+            await super().process_update(update)
+        finally:
+            current_update_id.reset(token)
+        await svc.store.mark_processed(update.update_id, svc.clock.now())
+
+
+async def open_services(settings: Settings, clock: Clock) -> Services:
+    """Open the database; on first start import the roster and make the configured admins."""
+    store = await Store.open(settings.db_path)
+    roster = settings.roster
+    if roster is not None and not await store.list_compounds():
+        report = await import_roster(store, roster, clock.now())
+        log.info("roster %s imported on first start:\n%s", roster, report.render())
+    await ensure_admins(store, settings.admin_ids, clock.now())
+    return Services(settings=settings, store=store, clock=clock)
+
+
+async def ensure_admins(store: Store, admin_ids: list[int], at: datetime) -> None:
+    for telegram_id in admin_ids:
+        async with store.transaction() as db:
+            person_id = await store.find_person_id(db, telegram_id, "", None)
+            if person_id is None:
+                person_id = await store.create_person(db, telegram_id=telegram_id, name=f"管理员{telegram_id}", at=at)
+            await store.grant_role(db, person_id, Role.ADMIN, "all", None)
+
+
+async def post_init(application: Application) -> None:
+    """Open the shared services into ``bot_data``, sync role menus and start the agenda tick."""
+    svc = await open_services(application.bot_data["settings"], application.bot_data["clock"])
+    application.bot_data["services"] = svc
+    await sync_all_menus(application.bot, svc.store)
+    if application.job_queue is not None and application.bot_data.get("ticks"):
+        application.job_queue.run_repeating(
+            tick, interval=svc.settings.tick_seconds, first=1, name="agenda",
+            job_kwargs={"misfire_grace_time": 60, "coalesce": True, "max_instances": 1},
+        )
+
+
+async def post_shutdown(application: Application) -> None:
+    """Close the database so the WAL is checkpointed and nothing is left half-written."""
+    svc: Services | None = application.bot_data.pop("services", None)
+    if svc is not None:
+        await svc.store.close()
+
+
+async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Run whatever deadlines and reminders have fallen due (schedules live in the database)."""
+    svc: Services = context.bot_data["services"]
+    await svc.agenda.run_due(svc.clock.now())
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with the update that caused it, and tell the user something polite."""
+    payload = update.to_dict() if isinstance(update, Update) else str(update)
+    log.error("error while handling update: %s", html.escape(json.dumps(payload, ensure_ascii=False)[:2000]),
+              exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            if update.callback_query:
+                await update.callback_query.answer(SORRY, show_alert=True)
+            else:
+                await context.bot.send_message(update.effective_chat.id, SORRY)
+        except Exception:  # the error may be that Telegram is unreachable; the log has it already
+            log.warning("could not tell the user about the error", exc_info=True)
+
+
+def register_handlers(application: Application) -> None:
+    """All handlers in one group: the first match wins, so specific ones come before fallbacks."""
+    private = filters.ChatType.PRIVATE
+    new_message = filters.UpdateType.MESSAGE & private
+    application.add_handlers([
+        CommandHandler("start", onboarding.start, filters=new_message),
+        CommandHandler("me", onboarding.me, filters=new_message),
+        CommandHandler("help", onboarding.help_command, filters=new_message),
+        CommandHandler("invite", invites.invite, filters=new_message),
+        CallbackQueryHandler(onboarding.address_button, pattern=r"^ad:"),
+        CallbackQueryHandler(invites.invite_button, pattern=r"^iv\."),
+        # Fallbacks: after every real handler, so they only see what nothing else took.
+        CallbackQueryHandler(fallback.stale_button),
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, fallback.edited),
+        MessageHandler(new_message & filters.COMMAND, fallback.unknown_command),
+        MessageHandler(new_message & filters.TEXT, messages.text_message),
+        MessageHandler(new_message & filters.Sticker.ALL, fallback.sticker),
+        MessageHandler(new_message & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE), fallback.voice),
+        MessageHandler(new_message & filters.PHOTO, fallback.photo_without_caption),
+        MessageHandler(new_message, fallback.unsupported),
+    ])
+    application.add_error_handler(error_handler)
+
+
+def build_application(
+    settings: Settings, clock: Clock, request: BaseRequest | None = None, *, ticks: bool = True
+) -> Application:
+    """The Application for production (``request=None``) or offline against a Bot API double.
+
+    ``ticks`` starts the JobQueue tick that runs due work; the console and tests turn it off and
+    drive the agenda with a manual clock instead.
+    """
+    builder = (
+        Application.builder()
+        .application_class(ShuoshiApplication)
+        .token(settings.bot_token or "0:offline")
+        .base_url(settings.telegram_base_url)
+        .defaults(Defaults(tzinfo=clock.tz))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    application = builder.build()
+    application.bot_data.update(settings=settings, clock=clock, ticks=ticks)
+    register_handlers(application)
+    return application
+
+
+async def start_offline(application: Application) -> Services:
+    """Initialise without polling (console, tests): what ``run_polling`` does before it polls."""
+    await application.initialize()
+    await application.post_init(application)
+    return application.bot_data["services"]
+
+
+async def stop_offline(application: Application) -> None:
+    await application.post_shutdown(application)
+    await application.shutdown()

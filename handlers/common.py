@@ -1,0 +1,55 @@
+"""What every handler needs: the shared services, the sender's record, and a polite refusal."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.models import Person
+from bot.services import Services
+
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+
+STAFF_ONLY = "抱歉，这个命令只有社区工作人员可以使用。"
+BUTTON_EXPIRED = "这个按钮已失效，请重新操作。"
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+async def sender(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+    """The roster record of whoever sent this update, or None for a stranger."""
+    user = update.effective_user
+    return await services(context).store.person_by_telegram(user.id) if user else None
+
+
+def display_name(update: Update) -> str:
+    user = update.effective_user
+    return (user.full_name or user.username or f"居民{user.id}").strip()[:40] if user else "居民"
+
+
+async def tell(update: Update, text: str, **kwargs: Any) -> None:
+    """Answer in the same place the user acted: a pop-up for a button, a message otherwise."""
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(text, **kwargs)
+
+
+def staff_only(callback: Callback) -> Callback:
+    """Refuse, and change nothing, when someone without a staff role calls a staff command."""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
+        person = await sender(update, context)
+        if person is None or not person.is_staff:
+            await tell(update, STAFF_ONLY)
+            return None
+        return await callback(update, context)
+
+    return guarded

@@ -1,0 +1,239 @@
+"""A local chat with the bot: the real Application and handlers, offline, on a demo community.
+
+Each line is a message from the current user or a ``::`` command (see ``HELP``). Updates are built
+as Telegram would send them and fed to the Application; what the bot sends goes to the Bot API
+double and is printed as ``[to <name> <id>] <text>`` with its buttons on the next line.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.clock import ManualClock
+from bot.services import Services
+from handlers.app import build_application, start_offline, stop_offline
+from handlers.botapi_double import BotApiDouble, Outgoing
+from bot.settings import Settings
+
+HELP = """控制台命令：
+  直接输入文字            以当前用户身份发消息（/start、/me 等命令也可以）
+  ::as <用户ID>          切换身份，例如 ::as 2003
+  ::tap <按钮文字>        点最近一条带按钮的消息上的按钮
+  ::advance <N>m|h|d     时间快进，例如 ::advance 3h
+  ::time <YYYY-MM-DD HH:MM>  把时间调到某一刻（只能往后）
+  ::photo <说明>          发一张照片（带说明文字）
+  ::location <纬度> <经度>  发送位置
+  ::help                 显示本说明；::quit 退出"""
+
+BANNER = """说事 shuoshi 控制台演示（离线，不连接 Telegram）
+演示社区：幸福社区 幸福里小区 1–12号楼、和平苑 1–4号楼
+  1001 张桂兰  居民 幸福里小区3号楼2单元      2003 赵德明  3号楼、4号楼楼栋长
+  1002 李建国  居民 幸福里小区3号楼1单元      2008 孙丽华  8号楼楼栋长
+  1003 王秀英  居民 幸福里小区8号楼1单元      3001 周敏    第一网格网格长（1–6号楼）
+  4001 郑磊    幸福里小区物业管家            3002 吴刚    第二网格网格长（7–12号楼）
+  5001 陈静    社区工作人员                  其他 ID 是尚未登记的新用户
+当前身份 1001。""" + "\n" + HELP
+
+ADVANCE = re.compile(r"^(\d+)\s*([mhd])$")
+UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+class ConsoleError(Exception):
+    """A console line that cannot be carried out; printed, and the session goes on."""
+
+
+class Console:
+    """Feeds typed lines to the Application as Telegram updates and prints the bot's answers."""
+
+    def __init__(self, application: Application, double: BotApiDouble, clock: ManualClock,
+                 write: Callable[[str], Any] = print) -> None:
+        self.app = application
+        self.double = double
+        self.clock = clock
+        self.write = write
+        self.user_id = 1001
+        self._update_id = 0
+        self._message_id = 0
+        self._printed = 0
+
+    @property
+    def services(self) -> Services:
+        return self.app.bot_data["services"]
+
+    async def open(self) -> None:
+        await start_offline(self.app)
+        self._update_id = await self.services.store.last_update_id()
+        self._printed = len(self.double.outbox)
+
+    async def close(self) -> None:
+        await stop_offline(self.app)
+
+    # -- one line ------------------------------------------------------------------------------
+
+    async def run_line(self, line: str) -> None:
+        line = line.strip()
+        if not line:
+            return
+        try:
+            if line.startswith("::"):
+                await self._command(line[2:].strip())
+            else:
+                await self._send({"text": line, **self._command_entity(line)})
+        except ConsoleError as exc:
+            self.write(f"（控制台）{exc}")
+        await self.flush()
+
+    async def _command(self, line: str) -> None:
+        verb, _, arg = line.partition(" ")
+        arg = arg.strip()
+        if verb == "as":
+            if not arg.isdigit():
+                raise ConsoleError("用法：::as <用户ID>")
+            self.user_id = int(arg)
+        elif verb == "tap":
+            await self._tap(arg)
+        elif verb == "advance":
+            match = ADVANCE.match(arg)
+            if not match:
+                raise ConsoleError("用法：::advance <N>m|h|d，例如 ::advance 3h")
+            await self._move_to(self.clock.now() + timedelta(**{UNITS[match[2]]: int(match[1])}))
+        elif verb == "time":
+            try:
+                moment = datetime.strptime(arg, "%Y-%m-%d %H:%M").replace(tzinfo=self.clock.tz)
+            except ValueError:
+                raise ConsoleError("用法：::time YYYY-MM-DD HH:MM") from None
+            await self._move_to(moment)
+        elif verb == "photo":
+            photo = [{"file_id": f"console-photo-{self._message_id + 1}",
+                      "file_unique_id": f"p{self._message_id + 1}", "width": 640, "height": 480}]
+            await self._send({"photo": photo, **({"caption": arg} if arg else {})})
+        elif verb == "location":
+            try:
+                latitude, longitude = (float(part) for part in arg.split())
+            except ValueError:
+                raise ConsoleError("用法：::location <纬度> <经度>") from None
+            await self._send({"location": {"latitude": latitude, "longitude": longitude}})
+        elif verb == "help":
+            self.write(HELP)
+        else:
+            raise ConsoleError(f"不认识的命令 ::{verb}（::help 查看说明）")
+
+    async def _move_to(self, moment: datetime) -> None:
+        if moment < self.clock.now():
+            raise ConsoleError(f"时间只能往后调（现在是 {self.clock.now():%Y-%m-%d %H:%M}）")
+        await self.services.agenda.advance_to(self.clock, moment)
+        now = self.clock.now()
+        self.write(f"（控制台）现在是 {now:%Y-%m-%d %H:%M} 星期{'一二三四五六日'[now.weekday()]}")
+
+    # -- building updates ----------------------------------------------------------------------
+
+    async def _user(self) -> dict[str, Any]:
+        person = await self.services.store.person_by_telegram(self.user_id)
+        name = person.name if person else f"访客{self.user_id}"
+        return {"id": self.user_id, "is_bot": False, "first_name": name, "language_code": "zh-hans"}
+
+    @staticmethod
+    def _command_entity(text: str) -> dict[str, Any]:
+        if not text.startswith("/"):
+            return {}
+        length = len(text.split()[0])
+        return {"entities": [{"type": "bot_command", "offset": 0, "length": length}]}
+
+    async def _send(self, content: dict[str, Any]) -> None:
+        user = await self._user()
+        self._message_id += 1
+        message = {
+            "message_id": self._message_id,
+            "date": int(self.clock.now().timestamp()),
+            "chat": {"id": self.user_id, "type": "private", "first_name": user["first_name"]},
+            "from": user,
+            **content,
+        }
+        await self._process({"message": message})
+
+    async def _tap(self, label: str) -> None:
+        if not label:
+            raise ConsoleError("用法：::tap <按钮文字>")
+        record = self.double.latest_with_buttons(self.user_id)
+        if record is None:
+            raise ConsoleError("最近没有带按钮的消息")
+        buttons = [button for row in record.buttons for button in row]
+        chosen = next((b for b in buttons if b["text"] == label), None) or next(
+            (b for b in buttons if label in b["text"]), None)
+        if chosen is None:
+            choices = " ".join(f"[{button['text']}]" for button in buttons)
+            raise ConsoleError(f"没有“{label}”按钮；可选：{choices}")
+        if "url" in chosen:  # a deep link t.me/<bot>?start=<code> opens the chat with /start <code>
+            payload = chosen["url"].partition("?start=")[2]
+            text = f"/start {payload}" if payload else "/start"
+            await self._send({"text": text, **self._command_entity(text)})
+            return
+        query_id = f"cb{self._update_id + 1}"
+        self.double.expect_callback(query_id, self.user_id)
+        await self._process({"callback_query": {
+            "id": query_id, "from": await self._user(), "chat_instance": f"console-{self.user_id}",
+            "data": chosen["callback_data"],
+            "message": self.double.message_json(self.user_id, record.message_id),
+        }})
+
+    async def _process(self, payload: dict[str, Any]) -> None:
+        self._update_id += 1
+        update = Update.de_json({"update_id": self._update_id, **payload}, self.app.bot)
+        await self.app.process_update(update)
+
+    # -- printing ------------------------------------------------------------------------------
+
+    async def flush(self) -> None:
+        """Print everything the bot sent since the last flush."""
+        new = self.double.outbox[self._printed:]
+        self._printed = len(self.double.outbox)
+        for record in new:
+            self.write(await self._render(record))
+
+    async def _render(self, record: Outgoing) -> str:
+        person = await self.services.store.person_by_telegram(record.chat_id)
+        name = person.name if person else f"访客{record.chat_id}"
+        mark = {"message": "", "edit": "(已更新) ", "alert": "(提示) ", "photo": "(图片) ",
+                "document": "(文件) "}[record.kind]
+        line = f"[to {name} {record.chat_id}] {mark}{record.text}"
+        labels = [f"[{button['text']}]" for row in record.buttons for button in row]
+        return f"{line}\n{' '.join(labels)}" if labels and record.kind != "alert" else line
+
+
+def console_application(settings: Settings, clock: ManualClock) -> tuple[Application, BotApiDouble]:
+    double = BotApiDouble(clock)
+    return build_application(settings, clock, double, ticks=False), double
+
+
+async def run_console(settings: Settings, script: bool | None = None) -> None:
+    """Interactive on a terminal; a script when stdin is a pipe or file (runs the lines, then exits)."""
+    script = (not sys.stdin.isatty()) if script is None else script
+    clock = ManualClock(settings.tz, datetime.now(settings.tz).replace(second=0, microsecond=0))
+    application, double = console_application(settings, clock)
+    console = Console(application, double, clock)
+    await console.open()
+    try:
+        if script:
+            for line in sys.stdin:
+                if line.strip() and not line.lstrip().startswith("#"):
+                    console.write(f">>> {console.user_id}: {line.strip()}")
+                    await console.run_line(line)
+            return
+        console.write(BANNER)
+        while True:
+            try:
+                line = input(f"[{console.user_id}]> ")
+            except EOFError:
+                break
+            if line.strip() in ("::quit", "::exit"):
+                break
+            await console.run_line(line)
+    finally:
+        await console.close()
