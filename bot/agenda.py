@@ -8,10 +8,13 @@ in the order and at the time it would in real life.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Protocol
 
 from bot.clock import ManualClock
+
+log = logging.getLogger(__name__)
 
 
 class DueWork(Protocol):
@@ -41,7 +44,10 @@ class Agenda:
         """Move ``clock`` to ``target``, stopping at each due moment on the way to do its work."""
         await self.run_due(clock.now())
         while (due := await self.next_due()) is not None and due <= target:
-            clock.set(max(due, clock.now()))
+            if due <= clock.now():  # still due after running: stop rather than spin
+                log.error("due work at %s did not move on; stopping the advance", due)
+                break
+            clock.set(due)
             await self.run_due(clock.now())
         clock.set(target)
         await self.run_due(clock.now())

@@ -131,3 +131,70 @@ class Invite:
     created_by: int
     expires_at: datetime
     redeemed_by: int | None
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def title(self) -> str:
+        return STATUS_TITLES[self]
+
+
+STATUS_TITLES = {
+    Status.OPEN: "待接单",
+    Status.ACCEPTED: "处理中",
+    Status.RESOLVED: "已解决，待评价",
+    Status.REOPENED: "重新处理",
+    Status.CLOSED: "已办结",
+    Status.CANCELLED: "已撤销",
+}
+ACTIVE_STATUSES = (Status.OPEN, Status.ACCEPTED, Status.REOPENED)
+LEVEL_TITLES = ("楼栋长", "网格长", "社区工作人员", "街道办")
+RATING_TITLES = {"satisfied": "满意", "basic": "基本满意", "dissatisfied": "不满意"}
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: int
+    reporter_id: int
+    building_id: int | None
+    unit_id: int | None
+    text: str
+    label: str
+    subcategory: str | None
+    urgent: bool
+    anonymous: bool
+    status: Status
+    level: int
+    assignee_id: int | None
+    accept_due: datetime | None
+    resolve_due: datetime | None
+    rate_due: datetime | None
+    rating: str | None
+    resolution: str | None
+    supporters: int
+    created_at: datetime
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @property
+    def number(self) -> str:
+        return f"#{self.id}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEvent:
+    at: datetime
+    type: str
+    actor_id: int | None
+    detail: dict

@@ -8,6 +8,8 @@ from bot.agenda import Agenda
 from bot.clock import Clock
 from bot.settings import Settings
 from bot.store import Store
+from bot.tickets import TicketDesk
+from bot.triage import Triager
 
 
 @dataclass
@@ -15,4 +17,6 @@ class Services:
     settings: Settings
     store: Store
     clock: Clock
+    triage: Triager
+    tickets: TicketDesk
     agenda: Agenda = field(default_factory=Agenda)

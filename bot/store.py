@@ -8,6 +8,7 @@ and its state change is never applied twice.
 from __future__ import annotations
 
 import contextvars
+import json
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from typing import Any
 import asyncio
 import aiosqlite
 
-from bot.models import Invite, Person, Place, Role, RoleGrant
+from bot.models import Invite, Person, Place, Role, RoleGrant, Status, Ticket, TicketEvent
 
 current_update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "current_update_id", default=None
@@ -102,6 +103,105 @@ MIGRATIONS: list[tuple[str, str]] = [
             at TEXT NOT NULL);
         """,
     ),
+    (
+        "004_triage",
+        """
+        CREATE TABLE inbox (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            text TEXT NOT NULL,
+            label TEXT NOT NULL,
+            subcategory TEXT,
+            urgent INTEGER NOT NULL,
+            confidence REAL NOT NULL,
+            chosen_label TEXT,
+            at TEXT NOT NULL);
+        CREATE INDEX inbox_person ON inbox(person_id);
+        CREATE TABLE corrections (
+            id INTEGER PRIMARY KEY,
+            inbox_id INTEGER NOT NULL REFERENCES inbox(id),
+            label TEXT NOT NULL,
+            proposed_by INTEGER NOT NULL REFERENCES people(id),
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
+            reviewed_by INTEGER REFERENCES people(id),
+            reviewed_at TEXT,
+            at TEXT NOT NULL,
+            UNIQUE (inbox_id, proposed_by));
+        """,
+    ),
+    (
+        "005_tickets",
+        """
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY,
+            reporter_id INTEGER NOT NULL REFERENCES people(id),
+            building_id INTEGER REFERENCES buildings(id),
+            unit_id INTEGER REFERENCES units(id),
+            inbox_id INTEGER REFERENCES inbox(id),
+            text TEXT NOT NULL,
+            label TEXT NOT NULL,
+            subcategory TEXT,
+            urgent INTEGER NOT NULL,
+            anonymous INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL CHECK (status IN
+                ('open', 'accepted', 'resolved', 'reopened', 'closed', 'cancelled')),
+            level INTEGER NOT NULL DEFAULT 0,
+            assignee_id INTEGER REFERENCES people(id),
+            resolved_by INTEGER REFERENCES people(id),
+            accept_due TEXT,
+            resolve_due TEXT,
+            rate_due TEXT,
+            accept_reminded INTEGER NOT NULL DEFAULT 0,
+            resolve_reminded INTEGER NOT NULL DEFAULT 0,
+            next_due TEXT,
+            rating TEXT CHECK (rating IN ('satisfied', 'basic', 'dissatisfied')),
+            resolution TEXT,
+            latitude REAL,
+            longitude REAL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL);
+        CREATE INDEX tickets_reporter ON tickets(reporter_id, id);
+        CREATE INDEX tickets_building ON tickets(building_id, status, subcategory);
+        CREATE INDEX tickets_assignee ON tickets(assignee_id, status);
+        CREATE INDEX tickets_next_due ON tickets(next_due) WHERE next_due IS NOT NULL;
+        CREATE TABLE ticket_events (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            at TEXT NOT NULL,
+            type TEXT NOT NULL,
+            actor_id INTEGER REFERENCES people(id),
+            detail TEXT NOT NULL DEFAULT '{}');
+        CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
+        CREATE TABLE ticket_photos (
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            file_id TEXT NOT NULL,
+            at TEXT NOT NULL);
+        CREATE TABLE ticket_supporters (
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            at TEXT NOT NULL,
+            PRIMARY KEY (ticket_id, person_id));
+        CREATE INDEX ticket_supporters_person ON ticket_supporters(person_id);
+        CREATE TABLE notifications (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            kind TEXT NOT NULL,
+            ticket_id INTEGER REFERENCES tickets(id),
+            payload TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'unreachable', 'failed')),
+            message_id INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX notifications_pending ON notifications(id) WHERE state = 'pending';
+        CREATE TABLE pending_inputs (
+            person_id INTEGER PRIMARY KEY REFERENCES people(id),
+            kind TEXT NOT NULL,
+            ticket_id INTEGER REFERENCES tickets(id),
+            payload TEXT NOT NULL DEFAULT '{}',
+            at TEXT NOT NULL);
+        ALTER TABLE people ADD COLUMN anonymous_reports INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 ]
 
 SCOPE_TABLES = {
@@ -130,6 +230,7 @@ class Store:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
         self._lock = asyncio.Lock()
+        self._owner: asyncio.Task | None = None
 
     @classmethod
     async def open(cls, path: Path | str) -> "Store":
@@ -178,6 +279,7 @@ class Store:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """One state change, all or nothing, tagged with the update that caused it."""
         async with self._lock:
+            self._owner = asyncio.current_task()
             await self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -190,9 +292,15 @@ class Store:
             except BaseException:
                 await self._db.execute("ROLLBACK")
                 raise
-            await self._db.execute("COMMIT")
+            else:
+                await self._db.execute("COMMIT")
+            finally:
+                self._owner = None
 
     async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Read; inside the caller's own transaction it reads through it (and sees its writes)."""
+        if self._owner is not None and self._owner is asyncio.current_task():
+            return list(await self._db.execute_fetchall(sql, tuple(params)))
         async with self._lock:
             return list(await self._db.execute_fetchall(sql, tuple(params)))
 
@@ -504,6 +612,282 @@ class Store:
             return ""
         row = await self._fetch_one("SELECT name FROM units WHERE id = ?", (unit_id,))
         return row[0] if row else ""
+
+    # -- triage -----------------------------------------------------------------------------
+
+    async def record_inbox(self, person_id: int, text: str, label: str, subcategory: str | None,
+                           urgent: bool, confidence: float, at: datetime) -> int:
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO inbox (person_id, text, label, subcategory, urgent, confidence, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (person_id, text, label, subcategory, int(urgent), confidence, to_db(at)),
+            )
+        return cursor.lastrowid
+
+    async def inbox_message(self, inbox_id: int) -> dict[str, Any] | None:
+        row = await self._fetch_one(
+            "SELECT id, person_id, text, label, subcategory, urgent, confidence, chosen_label, at "
+            "FROM inbox WHERE id = ?", (inbox_id,),
+        )
+        return dict(row) if row else None
+
+    async def choose_label(self, inbox_id: int, label: str, proposed_by: int, at: datetime,
+                           propose: bool) -> None:
+        """Record the label a person chose, and (if it differs) propose it as a correction."""
+        async with self.transaction() as db:
+            await db.execute("UPDATE inbox SET chosen_label = ? WHERE id = ?", (label, inbox_id))
+            if propose:
+                await db.execute(
+                    "INSERT INTO corrections (inbox_id, label, proposed_by, at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (inbox_id, proposed_by) DO UPDATE SET label = excluded.label, "
+                    "status = 'pending', at = excluded.at WHERE corrections.status = 'pending'",
+                    (inbox_id, label, proposed_by, to_db(at)),
+                )
+
+    async def corrections(self, status: str, limit: int = 1000) -> list[dict[str, Any]]:
+        rows = await self._fetch(
+            "SELECT c.id, c.label, c.status, i.text, i.label AS predicted, p.name AS proposer "
+            "FROM corrections c JOIN inbox i ON i.id = c.inbox_id JOIN people p ON p.id = c.proposed_by "
+            "WHERE c.status = ? ORDER BY c.id LIMIT ?", (status, limit),
+        )
+        return [dict(row) for row in rows]
+
+    async def review_correction(self, correction_id: int, approve: bool, reviewer: int, at: datetime) -> bool:
+        """Settle a pending correction; False if it was not pending (already reviewed or unknown)."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE corrections SET status = ?, reviewed_by = ?, reviewed_at = ? "
+                "WHERE id = ? AND status = 'pending'",
+                ("approved" if approve else "rejected", reviewer, to_db(at), correction_id),
+            )
+        return cursor.rowcount == 1
+
+    async def community_staff_for_building(self, building_id: int) -> list[Person]:
+        rows = await self._fetch(
+            self._PERSON_SQL + "JOIN roles r ON r.person_id = p.id AND r.role = 'community_staff' "
+            "AND r.scope_kind = 'community' WHERE r.scope_id = "
+            "(SELECT c.community_id FROM buildings b2 JOIN compounds c ON c.id = b2.compound_id "
+            " WHERE b2.id = ?) ORDER BY p.id", (building_id,),
+        )
+        return [await self._person_from_row(row) for row in rows]
+
+    # -- tickets ----------------------------------------------------------------------------
+
+    _TICKET_SQL = (
+        "SELECT t.id, t.reporter_id, t.building_id, t.unit_id, t.text, t.label, t.subcategory, t.urgent, "
+        "t.anonymous, t.status, t.level, t.assignee_id, t.accept_due, t.resolve_due, t.rate_due, t.rating, "
+        "t.resolution, (SELECT COUNT(*) FROM ticket_supporters s WHERE s.ticket_id = t.id), t.created_at, "
+        "t.latitude, t.longitude FROM tickets t "
+    )
+
+    @staticmethod
+    def _ticket(row: aiosqlite.Row) -> Ticket:
+        due = [from_db(value) if value else None for value in (row[12], row[13], row[14])]
+        return Ticket(
+            id=row[0], reporter_id=row[1], building_id=row[2], unit_id=row[3], text=row[4], label=row[5],
+            subcategory=row[6], urgent=bool(row[7]), anonymous=bool(row[8]), status=Status(row[9]),
+            level=row[10], assignee_id=row[11], accept_due=due[0], resolve_due=due[1], rate_due=due[2],
+            rating=row[15], resolution=row[16], supporters=row[17], created_at=from_db(row[18]),
+            latitude=row[19], longitude=row[20],
+        )
+
+    async def ticket(self, ticket_id: int) -> Ticket | None:
+        row = await self._fetch_one(self._TICKET_SQL + "WHERE t.id = ?", (ticket_id,))
+        return self._ticket(row) if row else None
+
+    async def reminder_flags(self, ticket_id: int) -> tuple[bool, bool]:
+        row = await self._fetch_one("SELECT accept_reminded, resolve_reminded FROM tickets WHERE id = ?", (ticket_id,))
+        return bool(row[0]), bool(row[1])
+
+    async def tickets_of(self, person_id: int, limit: int = 20) -> list[Ticket]:
+        """A resident's own tickets and those they joined (联名), newest first."""
+        rows = await self._fetch(
+            self._TICKET_SQL + "WHERE t.reporter_id = ? OR t.id IN "
+            "(SELECT ticket_id FROM ticket_supporters WHERE person_id = ?) ORDER BY t.id DESC LIMIT ?",
+            (person_id, person_id, limit),
+        )
+        return [self._ticket(row) for row in rows]
+
+    async def active_tickets_reported_by(self, person_id: int) -> list[Ticket]:
+        rows = await self._fetch(
+            self._TICKET_SQL + "WHERE t.reporter_id = ? AND t.status IN ('open', 'accepted', 'reopened') "
+            "ORDER BY t.id DESC", (person_id,),
+        )
+        return [self._ticket(row) for row in rows]
+
+    async def tickets_assigned_to(self, person_id: int) -> list[Ticket]:
+        rows = await self._fetch(
+            self._TICKET_SQL + "WHERE t.assignee_id = ? AND t.status IN ('open', 'accepted', 'reopened') "
+            "ORDER BY t.urgent DESC, t.id", (person_id,),
+        )
+        return [self._ticket(row) for row in rows]
+
+    async def similar_open_tickets(self, building_id: int, subcategory: str, since: datetime,
+                                   exclude_reporter: int) -> list[Ticket]:
+        rows = await self._fetch(
+            self._TICKET_SQL + "WHERE t.building_id = ? AND t.subcategory = ? AND t.created_at >= ? "
+            "AND t.status IN ('open', 'accepted', 'reopened') AND t.reporter_id != ? ORDER BY t.id DESC LIMIT 20",
+            (building_id, subcategory, to_db(since), exclude_reporter),
+        )
+        return [self._ticket(row) for row in rows]
+
+    @staticmethod
+    async def insert_ticket(db: aiosqlite.Connection, **fields: Any) -> int:
+        fields = {key: to_db(value) if isinstance(value, datetime) else value for key, value in fields.items()}
+        cursor = await db.execute(
+            f"INSERT INTO tickets ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})",
+            tuple(fields.values()),
+        )
+        return cursor.lastrowid
+
+    @staticmethod
+    async def update_ticket(db: aiosqlite.Connection, ticket_id: int, **fields: Any) -> None:
+        fields = {key: to_db(value) if isinstance(value, datetime) else value for key, value in fields.items()}
+        await db.execute(
+            f"UPDATE tickets SET {', '.join(f'{key} = ?' for key in fields)} WHERE id = ?",
+            (*fields.values(), ticket_id),
+        )
+
+    @staticmethod
+    async def add_event(db: aiosqlite.Connection, ticket_id: int, at: datetime, type_: str,
+                        actor_id: int | None, **detail: Any) -> None:
+        await db.execute(
+            "INSERT INTO ticket_events (ticket_id, at, type, actor_id, detail) VALUES (?, ?, ?, ?, ?)",
+            (ticket_id, to_db(at), type_, actor_id, json.dumps(detail, ensure_ascii=False)),
+        )
+
+    async def ticket_events(self, ticket_id: int) -> list[TicketEvent]:
+        rows = await self._fetch(
+            "SELECT at, type, actor_id, detail FROM ticket_events WHERE ticket_id = ? ORDER BY id", (ticket_id,)
+        )
+        return [TicketEvent(from_db(row[0]), row[1], row[2], json.loads(row[3])) for row in rows]
+
+    @staticmethod
+    async def add_photo(db: aiosqlite.Connection, ticket_id: int, file_id: str, at: datetime) -> None:
+        await db.execute("INSERT INTO ticket_photos VALUES (?, ?, ?)", (ticket_id, file_id, to_db(at)))
+
+    async def ticket_photos(self, ticket_id: int) -> list[str]:
+        return [row[0] for row in await self._fetch(
+            "SELECT file_id FROM ticket_photos WHERE ticket_id = ? ORDER BY rowid", (ticket_id,))]
+
+    @staticmethod
+    async def add_supporter(db: aiosqlite.Connection, ticket_id: int, person_id: int, at: datetime) -> bool:
+        cursor = await db.execute(
+            "INSERT OR IGNORE INTO ticket_supporters VALUES (?, ?, ?)", (ticket_id, person_id, to_db(at))
+        )
+        return cursor.rowcount == 1
+
+    async def supporter_ids(self, ticket_id: int) -> list[int]:
+        return [row[0] for row in await self._fetch(
+            "SELECT person_id FROM ticket_supporters WHERE ticket_id = ? ORDER BY at", (ticket_id,))]
+
+    async def next_ticket_due(self) -> datetime | None:
+        row = await self._fetch_one("SELECT MIN(next_due) FROM tickets WHERE next_due IS NOT NULL")
+        return from_db(row[0]) if row and row[0] else None
+
+    async def due_ticket_ids(self, now: datetime) -> list[int]:
+        return [row[0] for row in await self._fetch(
+            "SELECT id FROM tickets WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due, id",
+            (to_db(now),))]
+
+    async def building_scopes(self, building_id: int) -> dict[str, int]:
+        row = await self._fetch_one(
+            "SELECT b.grid_id, b.compound_id, c.community_id FROM buildings b "
+            "JOIN compounds c ON c.id = b.compound_id WHERE b.id = ?", (building_id,),
+        )
+        return {"grid": row[0], "compound": row[1], "community": row[2]} if row else {}
+
+    async def head_record(self, person_id: int) -> dict[str, int]:
+        """How a head's resolved tickets were rated (their credit record)."""
+        row = await self._fetch_one(
+            "SELECT COUNT(*), SUM(rating = 'satisfied'), SUM(rating = 'basic'), SUM(rating = 'dissatisfied') "
+            "FROM tickets WHERE resolved_by = ? AND status IN ('resolved', 'closed', 'reopened')", (person_id,),
+        )
+        return {"resolved": row[0], "satisfied": row[1] or 0, "basic": row[2] or 0, "dissatisfied": row[3] or 0}
+
+    async def tickets_export(self) -> list[dict[str, Any]]:
+        """Every ticket with its supporters and events, for ``shuoshi tickets --json``."""
+        tickets = [self._ticket(row) for row in await self._fetch(self._TICKET_SQL + "ORDER BY t.id")]
+        events: dict[int, list[dict[str, Any]]] = {}
+        for row in await self._fetch("SELECT ticket_id, at, type, actor_id, detail FROM ticket_events ORDER BY id"):
+            events.setdefault(row[0], []).append(
+                {"at": row[1], "type": row[2], "actor_id": row[3], **json.loads(row[4])})
+        supporters: dict[int, list[int]] = {}
+        for row in await self._fetch("SELECT ticket_id, person_id FROM ticket_supporters ORDER BY at"):
+            supporters.setdefault(row[0], []).append(row[1])
+        names = {row[0]: row[1] for row in await self._fetch(
+            "SELECT b.id, c.name || b.name FROM buildings b JOIN compounds c ON c.id = b.compound_id")}
+        telegram = {row[0]: row[1] for row in await self._fetch("SELECT id, telegram_id FROM people")}
+        return [{
+            "id": t.id, "number": t.number, "status": t.status.value, "label": t.label,
+            "subcategory": t.subcategory, "urgent": t.urgent, "anonymous": t.anonymous,
+            "reporter_id": telegram.get(t.reporter_id), "building": names.get(t.building_id),
+            "assignee_id": telegram.get(t.assignee_id), "level": t.level, "rating": t.rating,
+            "text": t.text, "created_at": to_db(t.created_at),
+            "supporters": [telegram.get(p) for p in supporters.get(t.id, [])],
+            "events": [{**e, "actor_id": telegram.get(e["actor_id"])} for e in events.get(t.id, [])],
+        } for t in tickets]
+
+    # -- notifications and pending inputs ----------------------------------------------------
+
+    @staticmethod
+    async def queue_notification(db: aiosqlite.Connection, person_id: int, kind: str, ticket_id: int | None,
+                                 at: datetime, **payload: Any) -> None:
+        await db.execute(
+            "INSERT INTO notifications (person_id, kind, ticket_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+            (person_id, kind, ticket_id, json.dumps(payload, ensure_ascii=False), to_db(at)),
+        )
+
+    async def pending_notifications(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = await self._fetch(
+            "SELECT n.id, n.person_id, p.telegram_id, n.kind, n.ticket_id, n.payload, n.attempts "
+            "FROM notifications n JOIN people p ON p.id = n.person_id WHERE n.state = 'pending' "
+            "ORDER BY n.id LIMIT ?", (limit,),
+        )
+        return [{**dict(row), "payload": json.loads(row[5])} for row in rows]
+
+    async def has_pending_notifications(self) -> bool:
+        return await self._fetch_one("SELECT 1 FROM notifications WHERE state = 'pending' LIMIT 1") is not None
+
+    async def settle_notification(self, notification_id: int, state: str, message_id: int | None = None) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE notifications SET state = ?, message_id = ?, attempts = attempts + 1 WHERE id = ?",
+                (state, message_id, notification_id),
+            )
+
+    async def retry_notification_later(self, notification_id: int) -> int:
+        async with self.transaction() as db:
+            await db.execute("UPDATE notifications SET attempts = attempts + 1 WHERE id = ?", (notification_id,))
+            rows = await db.execute_fetchall("SELECT attempts FROM notifications WHERE id = ?", (notification_id,))
+        return rows[0][0]
+
+    @staticmethod
+    async def set_pending_input(db: aiosqlite.Connection, person_id: int, kind: str, ticket_id: int | None,
+                                at: datetime, **payload: Any) -> None:
+        await db.execute(
+            "INSERT INTO pending_inputs VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET "
+            "kind = excluded.kind, ticket_id = excluded.ticket_id, payload = excluded.payload, at = excluded.at",
+            (person_id, kind, ticket_id, json.dumps(payload, ensure_ascii=False), to_db(at)),
+        )
+
+    async def pending_input(self, person_id: int) -> dict[str, Any] | None:
+        row = await self._fetch_one(
+            "SELECT kind, ticket_id, payload, at FROM pending_inputs WHERE person_id = ?", (person_id,))
+        return {"kind": row[0], "ticket_id": row[1], "payload": json.loads(row[2]), "at": from_db(row[3])} if row else None
+
+    @staticmethod
+    async def clear_pending_input(db: aiosqlite.Connection, person_id: int) -> None:
+        await db.execute("DELETE FROM pending_inputs WHERE person_id = ?", (person_id,))
+
+    async def set_anonymous_reports(self, person_id: int, anonymous: bool) -> None:
+        async with self.transaction() as db:
+            await db.execute("UPDATE people SET anonymous_reports = ? WHERE id = ?", (int(anonymous), person_id))
+
+    async def anonymous_reports(self, person_id: int) -> bool:
+        row = await self._fetch_one("SELECT anonymous_reports FROM people WHERE id = ?", (person_id,))
+        return bool(row and row[0])
 
     # -- invites ----------------------------------------------------------------------------
 

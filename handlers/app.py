@@ -26,8 +26,12 @@ from bot.roster import import_roster
 from bot.services import Services
 from bot.settings import Settings
 from bot.store import Store, current_update_id
-from handlers import fallback, invites, messages, onboarding
+from bot.sla import Deadlines
+from bot.tickets import TicketDesk
+from bot.triage import Triager
+from handlers import fallback, invites, messages, onboarding, review, tickets
 from handlers.menus import sync_all_menus
+from handlers.notify import NotificationSender
 
 log = logging.getLogger(__name__)
 SORRY = "抱歉，系统出了点问题，您的操作可能没有完成。请稍后再试，或联系社区工作人员。"
@@ -55,6 +59,7 @@ class ShuoshiApplication(Application):
         finally:
             current_update_id.reset(token)
         await svc.store.mark_processed(update.update_id, svc.clock.now())
+        await self.bot_data["notifications"].drain()  # what this update caused reaches the others now
 
 
 async def open_services(settings: Settings, clock: Clock) -> Services:
@@ -65,7 +70,11 @@ async def open_services(settings: Settings, clock: Clock) -> Services:
         report = await import_roster(store, roster, clock.now())
         log.info("roster %s imported on first start:\n%s", roster, report.render())
     await ensure_admins(store, settings.admin_ids, clock.now())
-    return Services(settings=settings, store=store, clock=clock)
+    triage = await Triager.open(store, clock, settings.knowledge_dir / "lexicon.toml")
+    tickets = TicketDesk(store, clock, Deadlines.load(settings.knowledge_dir))
+    services = Services(settings=settings, store=store, clock=clock, triage=triage, tickets=tickets)
+    services.agenda.add(tickets)
+    return services
 
 
 async def ensure_admins(store: Store, admin_ids: list[int], at: datetime) -> None:
@@ -80,7 +89,9 @@ async def ensure_admins(store: Store, admin_ids: list[int], at: datetime) -> Non
 async def post_init(application: Application) -> None:
     """Open the shared services into ``bot_data``, sync role menus and start the agenda tick."""
     svc = await open_services(application.bot_data["settings"], application.bot_data["clock"])
-    application.bot_data["services"] = svc
+    sender = NotificationSender(svc, application.bot)
+    svc.agenda.add(sender)
+    application.bot_data.update(services=svc, notifications=sender)
     await sync_all_menus(application.bot, svc.store)
     if application.job_queue is not None and application.bot_data.get("ticks"):
         application.job_queue.run_repeating(
@@ -126,8 +137,20 @@ def register_handlers(application: Application) -> None:
         CommandHandler("me", onboarding.me, filters=new_message),
         CommandHandler("help", onboarding.help_command, filters=new_message),
         CommandHandler("invite", invites.invite, filters=new_message),
+        CommandHandler("review", review.review, filters=new_message),
+        CommandHandler("my", tickets.my_tickets, filters=new_message),
+        CommandHandler("ticket", tickets.ticket_detail, filters=new_message),
+        CommandHandler("tasks", tickets.my_tasks, filters=new_message),
         CallbackQueryHandler(onboarding.address_button, pattern=r"^ad:"),
         CallbackQueryHandler(invites.invite_button, pattern=r"^iv\."),
+        CallbackQueryHandler(messages.choice_button, pattern=r"^tr:"),
+        CallbackQueryHandler(review.review_button, pattern=r"^rv:"),
+        CallbackQueryHandler(tickets.card_button, pattern=r"^tk:"),
+        CallbackQueryHandler(tickets.rating_button, pattern=r"^rt:"),
+        CallbackQueryHandler(tickets.cancel_button, pattern=r"^cx:"),
+        CallbackQueryHandler(tickets.me_too_button, pattern=r"^mt:"),
+        CallbackQueryHandler(tickets.follow_up_button, pattern=r"^fu:"),
+        CallbackQueryHandler(onboarding.anonymous_button, pattern=r"^an:"),
         # Fallbacks: after every real handler, so they only see what nothing else took.
         CallbackQueryHandler(fallback.stale_button),
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, fallback.edited),
@@ -135,7 +158,8 @@ def register_handlers(application: Application) -> None:
         MessageHandler(new_message & filters.TEXT, messages.text_message),
         MessageHandler(new_message & filters.Sticker.ALL, fallback.sticker),
         MessageHandler(new_message & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE), fallback.voice),
-        MessageHandler(new_message & filters.PHOTO, fallback.photo_without_caption),
+        MessageHandler(new_message & filters.PHOTO, messages.photo_message),
+        MessageHandler(new_message & filters.LOCATION, messages.location_message),
         MessageHandler(new_message, fallback.unsupported),
     ])
     application.add_error_handler(error_handler)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -91,6 +92,29 @@ def cmd_roster_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    """One JSON object per input line; with --eval, the metrics of a labelled JSONL file."""
+    from bot.classifier import Classifier
+    from bot.evaluation import evaluate, read_jsonl
+
+    classifier = Classifier.load(load_settings().knowledge_dir / "lexicon.toml")
+    if args.eval:
+        print(evaluate(classifier, read_jsonl(args.eval)).render())
+        return 0
+    for line in sys.stdin:
+        line = line.rstrip("\n")
+        if not line.strip():
+            continue
+        text = line
+        if line.lstrip().startswith("{"):
+            try:
+                text = str(json.loads(line).get("text", ""))
+            except (json.JSONDecodeError, AttributeError):
+                text = line
+        print(json.dumps(classifier.classify(text).as_dict(text), ensure_ascii=False), flush=True)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="shuoshi", description="说事：社区居民说事 Telegram 机器人")
     commands = root.add_subparsers(dest="command", required=True)
@@ -106,6 +130,9 @@ def parser() -> argparse.ArgumentParser:
     exporter.add_argument("--format", choices=("toml", "csv"), default="toml")
     exporter.add_argument("-o", "--output")
     exporter.set_defaults(func=cmd_roster_export)
+    classify = commands.add_parser("classify", help="给消息分类（每行一条，纯文本或带 text 字段的 JSON）")
+    classify.add_argument("--eval", type=Path, metavar="FILE.jsonl", help="评估带标注的 JSONL 文件")
+    classify.set_defaults(func=cmd_classify)
     return root
 
 

@@ -17,12 +17,15 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 RESIDENT_COMMANDS = [
-    BotCommand("start", "开始 / 登记住址"),
+    BotCommand("my", "我反映的问题"),
+    BotCommand("ticket", "查看工单进展，例如 /ticket 12"),
     BotCommand("me", "我的信息和住址"),
+    BotCommand("start", "开始 / 登记住址"),
     BotCommand("help", "使用帮助"),
 ]
-HEAD_COMMANDS = RESIDENT_COMMANDS
-STAFF_COMMANDS = [*RESIDENT_COMMANDS, BotCommand("invite", "生成角色邀请链接")]
+HEAD_COMMANDS = [BotCommand("tasks", "待我处理的工单"), *RESIDENT_COMMANDS]
+STAFF_COMMANDS = [*HEAD_COMMANDS, BotCommand("invite", "生成角色邀请链接"),
+                  BotCommand("review", "审核分类纠正")]
 MENUS = {"resident": RESIDENT_COMMANDS, "head": HEAD_COMMANDS, "staff": STAFF_COMMANDS}
 
 

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.models import Person
-from handlers.common import sender, services
+from bot.triage import CHOICES, LABEL_NAMES, LABEL_TITLES, TriageError
+from bot.tickets import TICKET_LABELS
+from handlers import tickets
+from handlers.common import BUTTON_EXPIRED, sender, services
+from handlers.fallback import PHOTO
+from handlers.keyboards import parse_int
 
 MAX_TEXT = 4096
 TOO_LONG = f"消息太长了（超过 {MAX_TEXT} 字），请分成几条短一点的消息发送，或者把主要问题写在前面。"
+URGENT = ("⚠️ 这听起来是紧急情况！如有危险，请先离开危险地点并立即拨打：\n"
+          "110 报警 · 119 火警 · 120 急救\n"
+          "您的消息已标记为紧急，社区工作人员会马上看到。")
+UNSURE = "我还不太确定您说的是哪类事情，请点一下："
+OTHER_REPLIES = {
+    "other.greeting": "您好！有什么需要帮忙的，直接打字告诉我就行，比如“楼道灯不亮了”。",
+    "other.thanks": "不客气！有事随时找我。",
+    "other.closure": "好的，问题解决了就好。以后有事随时告诉我。",
+    "other.ack": "好的👌",
+    "other.test": "收到，我在呢。有什么事直接告诉我就行。",
+}
+OTHER_DEFAULT = "收到。如果有需要反映的问题或想咨询的事，直接告诉我就行；发送 /help 查看使用方法。"
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -30,6 +47,105 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await handle_resident_text(update, context, person, text)
 
 
-async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str) -> None:
-    """Understand a registered person's message and act on it."""
-    await context.bot.send_message(person.telegram_id, f"收到您的消息：“{text[:100]}”。")
+def choice_keyboard(inbox_id: int) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(LABEL_TITLES[label], callback_data=f"tr:{inbox_id}:{label}") for label in CHOICES]
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:4], buttons[4:]])
+
+
+async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str,
+                               photo: str | None = None) -> None:
+    """Understand a registered person's message: warn at once if urgent, ask if unsure, else act.
+
+    A text the bot asked for (a resolve note, a question, an answer, a reason) is that, not a new message.
+    """
+    if photo is None and await tickets.handle_pending_input(update, context, person, text):
+        return
+    svc = services(context)
+    triage = await svc.triage.triage(person, text)
+    result = triage.classification
+    if result.urgent:
+        await context.bot.send_message(person.telegram_id, URGENT)
+        if triage.needs_choice or result.label not in TICKET_LABELS:  # no ticket yet to carry the alarm
+            await alert_staff(context, person, text)
+    if triage.needs_choice:
+        await context.bot.send_message(person.telegram_id, UNSURE, reply_markup=choice_keyboard(triage.inbox_id))
+        return
+    await act(context, person, await svc.store.inbox_message(triage.inbox_id), photo)
+
+
+async def alert_staff(context: ContextTypes.DEFAULT_TYPE, person: Person, text: str) -> None:
+    """Urgent messages reach the community staff of the sender's building straight away."""
+    if person.building_id is None:
+        return
+    for staff in await services(context).store.community_staff_for_building(person.building_id):
+        if staff.telegram_id is not None:
+            await context.bot.send_message(staff.telegram_id, f"🚨 紧急消息（{person.display}）：\n{text[:1000]}")
+
+
+async def act(context: ContextTypes.DEFAULT_TYPE, person: Person, inbox: dict, photo: str | None = None) -> None:
+    """What follows a label: a ticket for problems and services, an answer or a short reply otherwise."""
+    label = inbox["chosen_label"] or inbox["label"]
+    subcategory = inbox["subcategory"] if label == inbox["label"] else None
+    if label in TICKET_LABELS:
+        await tickets.offer_or_open(context, person, {**inbox, "chosen_label": label, "subcategory": subcategory}, photo)
+    elif label == "other":
+        await context.bot.send_message(person.telegram_id, OTHER_REPLIES.get(subcategory or "", OTHER_DEFAULT))
+    else:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("分类不对？", callback_data=f"tr:{inbox['id']}:fix")]])
+        await context.bot.send_message(
+            person.telegram_id, f"收到，这是一个{LABEL_NAMES[label]}。您的问题已记下，社区工作人员会答复您。", reply_markup=markup)
+
+
+async def photo_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo: with a caption it is a report; alone, it belongs to a ticket just opened, if any."""
+    person = await sender(update, context)
+    file_id = update.effective_message.photo[-1].file_id
+    caption = (update.effective_message.caption or "").strip()
+    if person is not None and person.is_registered:
+        if caption:
+            await handle_resident_text(update, context, person, caption[:MAX_TEXT], photo=file_id)
+            return
+        ticket = await tickets.attach_media(update, context, person, photo=file_id)
+        if ticket is not None:
+            await update.effective_message.reply_text(f"照片已附加到工单 {ticket.number}。")
+            return
+    await update.effective_message.reply_text(PHOTO)
+
+
+async def location_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A location belongs to a ticket just opened; otherwise say what it can be used for."""
+    person = await sender(update, context)
+    where = update.effective_message.location
+    if person is not None and person.is_registered:
+        ticket = await tickets.attach_media(update, context, person, location=(where.latitude, where.longitude))
+        if ticket is not None:
+            await update.effective_message.reply_text(f"位置已附加到工单 {ticket.number}。")
+            return
+    await update.effective_message.reply_text("收到位置。如果要反映问题，请直接用文字描述，发完问题后再发位置会附在工单上。")
+
+
+async def choice_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``tr:<inbox id>:<label>`` (the resident's choice) or ``tr:<inbox id>:fix`` (offer the choices)."""
+    query = update.callback_query
+    parts = query.data.split(":")
+    inbox_id = parse_int(parts[1]) if len(parts) == 3 else None
+    person = await sender(update, context)
+    if inbox_id is None or person is None:
+        await query.answer(BUTTON_EXPIRED, show_alert=True)
+        return
+    if parts[2] == "fix":
+        message = await services(context).store.inbox_message(inbox_id)
+        if message is None or message["person_id"] != person.id:
+            await query.answer(BUTTON_EXPIRED, show_alert=True)
+            return
+        await query.answer()
+        await query.edit_message_text("请选择正确的分类：", reply_markup=choice_keyboard(inbox_id))
+        return
+    try:
+        message = await services(context).triage.choose(person, inbox_id, parts[2])
+    except TriageError as exc:
+        await query.answer(str(exc), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_text(f"好的，按“{LABEL_TITLES[parts[2]]}”处理。")
+    await act(context, person, message)

@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot.invites import InviteError, redeem_invite
 from bot.models import Person, Place, Role
 from bot.residents import AddressError, register_address
-from handlers.common import display_name, sender, services, tell
+from handlers.common import BUTTON_EXPIRED, display_name, sender, services, tell
 from handlers.menus import sync_menu
 from handlers.picker import PlacePicker
 
@@ -20,7 +20,8 @@ WELCOME = (
 HELP = (
     "使用方法：\n"
     "• 直接发文字说明问题或提问，例如“楼道灯不亮了”“驿站几点开门”\n"
-    "• /me 查看或修改您的住址\n"
+    "• /my 查看您反映的问题和进度，/ticket 编号 查看详情\n"
+    "• /me 查看或修改您的住址、开启匿名反映\n"
     "• /start 重新开始\n"
     "遇到火灾、燃气泄漏、有人受伤等紧急情况，请先拨打 110 / 119 / 120。"
 )
@@ -99,9 +100,32 @@ async def me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text("您还没有登记。")
         await ADDRESS_PICKER.show(update, context)
         return
-    lines = [f"姓名：{person.name}", f"住址：{person.address or '未登记'}", f"身份：{roles_text(person)}"]
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton("修改住址", callback_data="ad:change")]])
-    await update.effective_message.reply_text("\n".join(lines), reply_markup=markup)
+    text, markup = await me_view(context, person)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def me_view(context: ContextTypes.DEFAULT_TYPE, person: Person) -> tuple[str, InlineKeyboardMarkup]:
+    anonymous = await services(context).store.anonymous_reports(person.id)
+    lines = [f"姓名：{person.name}", f"住址：{person.address or '未登记'}", f"身份：{roles_text(person)}",
+             f"匿名反映：{'开（楼栋长看不到您的姓名）' if anonymous else '关'}"]
+    markup = InlineKeyboardMarkup([[
+        InlineKeyboardButton("修改住址", callback_data="ad:change"),
+        InlineKeyboardButton("关闭匿名" if anonymous else "开启匿名", callback_data=f"an:{'off' if anonymous else 'on'}"),
+    ]])
+    return "\n".join(lines), markup
+
+
+async def anonymous_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``an:on|off``: report anonymously from now on (heads see building and unit, not the name)."""
+    person = await sender(update, context)
+    choice = update.callback_query.data.partition(":")[2]
+    if person is None or choice not in ("on", "off"):
+        await update.callback_query.answer(BUTTON_EXPIRED, show_alert=True)
+        return
+    await services(context).store.set_anonymous_reports(person.id, choice == "on")
+    await update.callback_query.answer("已开启匿名反映" if choice == "on" else "已关闭匿名反映")
+    text, markup = await me_view(context, await sender(update, context))
+    await update.callback_query.edit_message_text(text, reply_markup=markup)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -109,7 +133,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     person = await sender(update, context)
     text = HELP
     if person is not None and person.is_staff:
-        text += "\n\n工作人员命令：\n• /invite 生成楼栋长、网格长等角色的邀请链接"
+        text += ("\n\n工作人员命令：\n• /invite 生成楼栋长、网格长等角色的邀请链接"
+                 "\n• /review 审核居民对消息分类的纠正（采纳后机器人会学会）")
     await update.effective_message.reply_text(text)
 
 

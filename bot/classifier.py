@@ -1,0 +1,582 @@
+"""Message classifier: lexicon lookups over several normalised views, then simple, explainable scoring.
+
+Why not a model: the bot must run on a small box, start in well under a second, explain itself to
+community staff (the matched terms) and learn from their corrections without retraining. Every
+message is looked up through precomputed indexes (exact substrings, homophone pinyin, typed pinyin,
+English words); rapidfuzz is only asked about a short candidate list, for examples and for messages
+the exact indexes could not place. Pure Python, no Telegram.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+from typing import Iterable
+
+from rapidfuzz import fuzz, process
+
+from bot.lexicon import DEFAULT_PATH, LABELS, Lexicon, load_lexicon, term_form
+from bot.normalize import SEP, Normalized, normalize, term_keys
+
+__all__ = ["LABELS", "Classification", "Example", "Classifier"]
+
+PROBLEM_LABELS = frozenset({"property", "grid", "service"})
+_LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
+_NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """What the classifier decided about one message, with the evidence staff can check."""
+
+    label: str
+    subcategory: str | None
+    urgent: bool
+    confidence: float
+    matched: tuple[str, ...]
+    runner_up: str | None
+    threshold: float = 0.5
+
+    @property
+    def confident(self) -> bool:
+        """Confident enough to act on without asking staff (threshold set in the lexicon)."""
+        return self.confidence >= self.threshold
+
+    def as_dict(self, text: str) -> dict:
+        return {
+            "text": text,
+            "label": self.label,
+            "subcategory": self.subcategory,
+            "urgent": self.urgent,
+            "confidence": self.confidence,
+            "matched": list(self.matched),
+            "runner_up": self.runner_up,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A labelled message, e.g. a correction approved by staff."""
+
+    text: str
+    label: str
+    subcategory: str | None = None
+    urgent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One lexicon word and where it counts: ((label, subcategory, weight), ...)."""
+
+    text: str
+    places: tuple[tuple[str, str, float], ...]
+    shared: bool = False
+
+
+def _length_factor(n: int) -> float:
+    """Longer terms are more specific: 电梯坏了 says more than 坏了."""
+    return (0.5, 0.5, 1.0, 1.4, 1.7)[n] if n < 5 else 2.0
+
+
+def _size(word: str) -> int:
+    """Specificity of a term: characters for Chinese, one more than the word count for English."""
+    n = normalize(word)
+    compact = n.compact.replace(SEP, "")
+    return len(n.words) + 1 if compact.isascii() else len(compact)
+
+
+class _Matcher:
+    """Finds every indexed word of a message in one pass over four views.
+
+    Each word carries payloads (role, index): role "T" is a lexicon term, "U" an urgent cue, and
+    the other letters are sentence cues. Exact hits are found through a dict keyed by the first
+    two characters (one lookup per position), homophones through one keyed by the first two
+    syllables. Hits are (start, end, role, index, factor) on the compact text; typed pinyin and
+    English hits have start = end = -1 and never take part in negation or subsumption.
+    """
+
+    def __init__(self) -> None:
+        self.singles: dict[str, list] = {}
+        self.syll_pairs: dict[tuple[str, str], list] = defaultdict(list)
+        self.latin: dict[str, list] = defaultdict(list)
+        self.english: dict[str, list] = defaultdict(list)
+        self._exact: dict[str, list] = {}
+        self._sylls: dict[tuple, list] = {}
+
+    def add(self, word: str, role: str, index: int, sound: bool = True) -> None:
+        """Index `word`; with `sound`, also by its pinyin (homophone typos, typed pinyin)."""
+        compact, sylls, latin = term_keys(word)
+        payload = (role, index)
+        if not compact:
+            return
+        if compact.isascii():
+            key = " ".join(normalize(word).words)
+            self.english[key].append(payload)
+            if key[-1:].isalpha() and not key.endswith("s"):  # drain → drains, without a stemmer
+                self.english[key + "s"].append(payload)
+            return
+        if len(compact) == 1:
+            self.singles.setdefault(compact, []).append(payload)
+            return
+        self._exact.setdefault(compact, []).append(payload)
+        if not sound:
+            return
+        for key in sylls:
+            if key not in self._sylls:
+                self._sylls[key] = []
+                self.syll_pairs[key[:2]].append((key, compact, self._sylls[key]))
+            self._sylls[key].append(payload)
+        for key in latin:
+            if len(key) >= 4:
+                self.latin[key].append(payload)
+
+    def freeze(self) -> None:
+        """Longest candidates first; lengths of typed-pinyin keys by first letter."""
+        by_prefix: dict[str, dict[int, dict[str, list]]] = defaultdict(lambda: defaultdict(dict))
+        for word, payloads in self._exact.items():
+            by_prefix[word[:2]][len(word)][word] = payloads
+        self.pairs = {p: tuple(sorted(v.items(), reverse=True)) for p, v in by_prefix.items()}
+        for key in self.syll_pairs:
+            self.syll_pairs[key].sort(key=lambda item: -len(item[0]))
+        self.syll_pairs = dict(self.syll_pairs)
+        latin_lens: dict[str, set[int]] = defaultdict(set)  # by first three letters
+        for key in self.latin:
+            latin_lens[key[:3]].add(len(key))
+        self.latin_lens = {k: tuple(sorted(v, reverse=True)) for k, v in latin_lens.items()}
+        widths: dict[str, set[int]] = defaultdict(set)  # English keys by first word
+        for key in self.english:
+            widths[key.split(" ", 1)[0]].add(key.count(" ") + 1)
+        self.english_widths = {k: tuple(sorted(v, reverse=True)) for k, v in widths.items()}
+
+    def find(self, n: Normalized) -> dict[str, list[tuple[int, int, str, int, float]]]:
+        """All hits, grouped by role."""
+        groups: dict[str, list] = defaultdict(list)
+        text = n.compact
+        size = len(text)
+        if size <= 3:
+            for i, ch in enumerate(text):
+                for role, idx in self.singles.get(ch, ()):
+                    groups[role].append((i, i + 1, role, idx, 1.0))
+        pairs = self.pairs
+        unknown = []  # positions whose two characters start no word: where a homophone typo may be
+        term_end = 0  # furthest end of a term found so far: a term ending before it lies inside a longer one
+        reach = []  # term_end after each position, for the homophone pass
+        for i in range(size - 1):
+            bucket = pairs.get(text[i : i + 2])
+            if bucket:
+                for length, words in bucket:  # longest first
+                    payloads = words.get(text[i : i + length])
+                    if payloads:
+                        end = i + length
+                        inside = end <= term_end  # 修好了 inside 没修好了 is no separate evidence
+                        for role, idx in payloads:
+                            if role == "T":
+                                if inside:
+                                    continue
+                                term_end = end
+                            groups[role].append((i, end, role, idx, 1.0))
+            else:
+                unknown.append(i)
+            reach.append(term_end)
+        sylls = n.syllables
+        spairs = self.syll_pairs
+        sound_end = 0
+        for i in unknown:
+            bucket = spairs.get(sylls[i : i + 2]) if sylls[i] else None
+            if bucket:
+                for key, word, payloads in bucket:
+                    end = i + len(key)
+                    if sylls[i:end] == key and text[i:end] != word and _plausible_typo(text[i:end], word):
+                        for role, idx in payloads:
+                            if role != "T":
+                                groups[role].append((i, end, role, idx, 0.8))
+                            elif end > reach[i] and end > sound_end:
+                                sound_end = end
+                                groups[role].append((i, end, role, idx, 0.8))
+        for run, starts, ends in n.latin:
+            room = len(run)
+            for i in starts:
+                for length in self.latin_lens.get(run[i : i + 3], ()):
+                    if i + length > room:
+                        continue
+                    payloads = self.latin.get(run[i : i + length])
+                    if payloads and (i + length in ends or length >= 6):
+                        for role, idx in payloads:
+                            groups[role].append((-1, -1, role, idx, 0.9))
+        if n.words:
+            words, english, widths = n.words, self.english, self.english_widths
+            for i, word in enumerate(words):
+                for width in widths.get(word, ()):
+                    key = word if width == 1 else " ".join(words[i : i + width])
+                    for role, idx in english.get(key, ()):
+                        groups[role].append((-1, -1, role, idx, 1.0))
+        return groups
+
+
+def _plausible_typo(span: str, term: str) -> bool:
+    """A homophone is taken for a typo only if enough characters agree: for two-character terms
+    the first one (电题 → 电梯, 漏睡 → 漏水, but not 大家 → 打架 or 湖里 → 护理); for longer
+    terms at least half of them (煤汽味 → 煤气味)."""
+    if len(term) == 2:
+        return span[0] == term[0]
+    return sum(a == b for a, b in zip(span, term)) * 2 >= len(term)
+
+
+def _negated(text: str, start: int, negators: tuple[str, ...]) -> bool:
+    """True when a negator stands right before the word in the same clause (没有漏水, 不是着火)."""
+    if start <= 0:
+        return False
+    before = text[max(0, start - 4) : start].rsplit(SEP, 1)[-1]
+    for k in range(0, min(2, len(before)) + 1):
+        head = before[: len(before) - k] if k else before
+        for neg in negators:
+            if head.endswith(neg) and all(c in _LINKS for c in before[len(head) :]):
+                # 有没有 / 是不是 / 好不好 ask a question, they do not deny anything
+                return not (len(head) > len(neg) and head[-len(neg) - 1] == neg[-1])
+    return False
+
+
+class _ExampleIndex:
+    """Labelled example messages, found by exact compact text or, among the few sharing the most
+    character bigrams with the message, by rapidfuzz ratio."""
+
+    def __init__(self, examples: tuple[Example, ...], weight: float) -> None:
+        self.examples, self.weight = examples, weight
+        self.forms: list[tuple[str, Example]] = []
+        self.exact: dict[str, int] = {}
+        grams: dict[str, list[int]] = defaultdict(list)
+        for ex in examples:
+            form = normalize(ex.text).compact.replace(SEP, "")
+            if not form:
+                continue
+            idx = len(self.forms)
+            self.forms.append((form, ex))
+            self.exact[form] = idx  # a later correction of the same text wins
+            for g in {form[i : i + 2] for i in range(max(1, len(form) - 1))}:
+                grams[g].append(idx)
+        self.grams = dict(grams)
+
+    def match(self, form: str, cutoff: float, fuzzy: bool = True) -> list[tuple[Example, float]]:
+        exact = self.exact.get(form)
+        if exact is not None:
+            return [(self.forms[exact][1], self.weight * 2)]
+        if not fuzzy or not self.forms:
+            return []
+        grams = self.grams
+        counts = Counter(chain.from_iterable(grams.get(form[i : i + 2], ()) for i in range(len(form) - 1)))
+        best = sorted(counts, key=counts.__getitem__, reverse=True)[:6] if len(counts) > 6 else counts
+        found = []
+        for idx in best:
+            ex_form, ex = self.forms[idx]
+            sim = fuzz.ratio(form, ex_form) / 100
+            if sim >= cutoff:
+                found.append((ex, self.weight * sim))
+        return found
+
+
+def _entries(lexicon: Lexicon) -> list[_Entry]:
+    """One entry per distinct term, with every place it counts for. A [[shared]] term counts fully
+    for its first place and half for the others; a term containing a shared one (垃圾堆 ⊃ 垃圾) is
+    marked shared too, so that location cues decide it as well."""
+    entries: list[_Entry] = []
+    seen: set[str] = set()
+    shared = {term_form(s.term): s for s in lexicon.shared}
+    for name, sub in lexicon.subcategories().items():
+        label = name.split(".", 1)[0]
+        for word in sub.all_terms:
+            form = term_form(word)
+            if form in seen:  # a [[shared]] term already entered from an earlier place
+                continue
+            seen.add(form)
+            weight = sub.weight * _length_factor(_size(word))
+            if form in shared:
+                places = tuple((p.split(".", 1)[0], p, weight * (1.0 if i == 0 else 0.5))
+                               for i, p in enumerate(shared[form].places))
+                entries.append(_Entry(word, places, shared=True))
+            else:
+                entries.append(_Entry(word, ((label, name, weight),)))
+    for form, s in shared.items():  # shared terms need not be repeated in their places
+        if form not in seen:
+            weight = _length_factor(_size(s.term))
+            places = tuple((p.split(".", 1)[0], p, weight * (1.0 if i == 0 else 0.5)) for i, p in enumerate(s.places))
+            entries.append(_Entry(s.term, places, shared=True))
+    shared_forms = [f for f in shared if len(f) > 1]
+    return [
+        e if e.shared or not any(f in term_form(e.text) for f in shared_forms) else _Entry(e.text, e.places, True)
+        for e in entries
+    ]
+
+
+class Classifier:
+    """Lexicon-driven classifier; immutable, so one instance can serve every chat concurrently."""
+
+    def __init__(self, lexicon: Lexicon, examples: tuple[Example, ...] = ()) -> None:
+        self.lexicon = lexicon
+        self.threshold = lexicon.settings.confident_threshold
+        self.entries = _entries(lexicon)
+        urgent, cues = lexicon.urgent, lexicon.cues
+        self.negators = tuple(sorted(cues.negators, key=len, reverse=True))
+        matcher = _Matcher()
+        for idx, entry in enumerate(self.entries):
+            matcher.add(entry.text, "T", idx)
+        for idx, word in enumerate(urgent.terms):
+            matcher.add(word, "U", idx)
+        for role, group, sound in (
+            ("X", urgent.exclude, False), ("Y", urgent.context, False), ("N", urgent.not_now, False),
+            ("C", cues.closure, True),
+            ("R", cues.reopen, False), ("I", cues.inside, False), ("O", cues.outside, False),
+        ):
+            for idx, word in enumerate(group):
+                matcher.add(word, role, idx, sound)
+        self.near_chars: dict[str, list[int]] = defaultdict(list)  # one-character words of `near`
+        for pair, (a, b) in enumerate(urgent.near):
+            for side, group in enumerate((a, b)):
+                for word in {term_form(w) for w in group.split()}:
+                    if len(word) == 1:
+                        self.near_chars[word].append(pair * 2 + side)
+                    else:
+                        matcher.add(word, "P", pair * 2 + side, sound=False)
+        matcher.freeze()
+        self.matcher = matcher
+        self.near_char_re = re.compile("[%s]" % re.escape("".join(self.near_chars)) if self.near_chars else "(?!)")
+        self._set_examples(
+            tuple(
+                Example(text, name.split(".", 1)[0], name)
+                for name, sub in lexicon.subcategories().items()
+                for text in sub.examples
+            ),
+            examples,
+        )
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def load(cls, path: Path | None = None) -> "Classifier":
+        """Load and index the lexicon (default: knowledge/lexicon.toml next to the bot package)."""
+        return cls(load_lexicon(path if path is not None else DEFAULT_PATH))
+
+    def with_examples(self, examples: Iterable[Example]) -> "Classifier":
+        """A new classifier that also matches these examples (approved staff corrections); the
+        original is untouched. A later example with the same text overrides an earlier one."""
+        extra = tuple(e for e in examples if e.text)
+        for e in extra:
+            if e.label not in LABELS:
+                raise ValueError(f"unknown label {e.label!r} in example {e.text!r}; expected one of {LABELS}")
+        clone = object.__new__(Classifier)
+        for attr in (
+            "lexicon", "threshold", "entries", "negators", "matcher", "seed_index", "near_chars", "near_char_re",
+        ):
+            setattr(clone, attr, getattr(self, attr))
+        clone._set_examples(self.seed_examples, self.learned + extra)
+        return clone
+
+    def _set_examples(self, seed: tuple[Example, ...], learned: tuple[Example, ...]) -> None:
+        """Seed examples (from the lexicon) and learned ones (staff corrections) in two indexes, so
+        that adding a correction re-indexes only the corrections."""
+        self.seed_examples, self.learned = seed, learned
+        if getattr(self, "seed_index", None) is None or self.seed_index.examples != seed:
+            self.seed_index = _ExampleIndex(seed, 2.5)
+        self.learned_index = _ExampleIndex(learned, 5.0)
+
+    # ------------------------------------------------------------------ classification
+    def classify(self, text: str) -> Classification:
+        """Label, subcategory, urgent flag, confidence and evidence for one message; never raises."""
+        try:
+            return self._classify(text if isinstance(text, str) else str(text))
+        except Exception:  # a classifier bug must never take the bot down; staff will see low confidence
+            return Classification("other", None, False, 0.0, (), None, self.threshold)
+
+    def _classify(self, text: str) -> Classification:
+        n = normalize(text)
+        compact = n.compact
+        by_role = self.matcher.find(n)
+        may_negate = _NEGATOR_CHARS.search(compact) is not None
+        scores: dict[str, float] = defaultdict(float)
+        subs: dict[str, float] = defaultdict(float)
+        matched: list[str] = []
+        negations = 0
+        entries = self.entries
+        shared_hit = False
+        for start, _end, _role, entry_id, factor in by_role["T"]:
+            entry = entries[entry_id]
+            if may_negate and start > 0 and entry.places[0][0] in PROBLEM_LABELS and _negated(compact, start, self.negators):
+                negations += 1
+                continue
+            shared_hit |= entry.shared
+            matched.append(entry.text)
+            for label, sub, weight in entry.places:
+                scores[label] += weight * factor
+                subs[sub] += weight * factor
+        if not scores and len(compact) >= 3:
+            self._fuzzy_terms(n, scores, subs, matched)
+        if shared_hit:  # boundary rule 1: a shared word (井盖, 路灯) goes where the message says it is
+            outside, inside = len(by_role["O"]), len(by_role["I"])
+            if outside > inside:
+                scores["grid"] += 2.5
+            elif inside > outside:
+                scores["property"] += 1.0
+        if len(compact) > 10 and any(scores[label] for label in PROBLEM_LABELS):
+            scores["other"] *= 0.4  # 好的, 谢谢, 你好 inside a report do not make it chit-chat
+        closed = bool(by_role["C"]) and not by_role["R"]
+        if closed or (negations and not any(scores[label] for label in PROBLEM_LABELS)):
+            for label in PROBLEM_LABELS:
+                scores[label] *= 0.5
+            scores["other"] += 3.0
+            subs["other.closure"] += 3.0
+        urgent = self._urgent(compact, by_role)
+        if urgent:  # someone in danger is reporting, not asking or chatting
+            scores["faq"] *= 0.3
+            scores["other"] *= 0.3
+        ex_urgent = self._examples(compact.replace(SEP, ""), scores, subs, matched)
+        return self._decide(n, scores, subs, matched, urgent or ex_urgent)
+
+    def _fuzzy_terms(self, n: Normalized, scores, subs, matched) -> None:
+        """No exact hit: ask rapidfuzz about typed pinyin and English words with typos, comparing
+        each only with the few keys that share letter trigrams with it."""
+        # typed pinyin runs may hold a term anywhere (partial match); an English word is one word (whole)
+        queries = {run: fuzz.partial_ratio for run, _s, _e in n.latin if len(run) >= 4}
+        queries.update((w, fuzz.ratio) for w in n.words if len(w) >= 5)
+        if not queries:
+            return
+        choices, grams = self._fuzzy_index()
+        cutoff = self.lexicon.settings.fuzzy_cutoff
+        for q, scorer in list(queries.items())[:8]:
+            counts = Counter(chain.from_iterable(grams.get(q[i : i + 3], ()) for i in range(len(q) - 2)))
+            near = {
+                idx: choices[idx]
+                for idx, c in counts.most_common(12)
+                if c * 3 >= len(choices[idx]) and len(choices[idx]) <= len(q) + 1
+            }
+            if not near:
+                continue
+            for _key, score, entry_id in process.extract(
+                q, near, scorer=scorer, score_cutoff=cutoff, limit=3
+            ):
+                entry = self.entries[entry_id]
+                matched.append(entry.text)
+                for label, sub, weight in entry.places:
+                    scores[label] += weight * 0.7 * score / 100
+                    subs[sub] += weight * 0.7 * score / 100
+
+    def _fuzzy_index(self) -> tuple[dict[int, str], dict[str, list[int]]]:
+        """Typed-pinyin and English keys of the terms (five letters or more) and a trigram index
+        over them; built on first use, shared by clones."""
+        cached = getattr(self.matcher, "fuzzy", None)
+        if cached is None:
+            choices: dict[int, str] = {}
+            for key, payloads in list(self.matcher.latin.items()) + list(self.matcher.english.items()):
+                for role, idx in payloads:
+                    if role == "T" and len(key) >= 5:
+                        choices.setdefault(idx, key)
+            grams: dict[str, list[int]] = defaultdict(list)
+            for idx, key in choices.items():
+                for g in {key[i : i + 3] for i in range(len(key) - 2)}:
+                    grams[g].append(idx)
+            cached = self.matcher.fuzzy = (choices, dict(grams))
+        return cached
+
+    def _urgent(self, compact: str, by_role: dict[str, list]) -> bool:
+        """Any danger cue that is not negated, nor part of a look-alike (消防演练, 没有着火, fire lane),
+        nor in a message that is plainly not about now (以防万一, 演练)."""
+        if by_role["N"]:
+            return False
+        excluded = [(h[0], h[1]) for h in by_role["X"]]
+        context = [h[0] for h in by_role["Y"]]
+        return self._any_cue(compact, by_role["U"], excluded, context) or self._any_cue(
+            compact, self._near(compact, by_role["P"]), excluded, context
+        )
+
+    def _any_cue(self, compact: str, cues: list, excluded: list, context: list) -> bool:
+        """The first cue that no look-alike, negation or past/hypothetical context cancels."""
+        for start, end, _role, _i, _f in cues:
+            if start < 0:  # typed pinyin or English: any English look-alike (fire lane) vetoes
+                if not any(a < 0 for a, _b in excluded):
+                    return True
+                continue
+            if any(a < end and start < b for a, b in excluded) or _negated(compact, start, self.negators):
+                continue
+            if context:
+                left = compact.rfind(SEP, 0, start) + 1
+                right = compact.find(SEP, end)
+                right = len(compact) if right < 0 else right
+                if any(left <= a < right for a in context):
+                    continue
+            return True
+        return False
+
+    def _near(self, compact: str, words: list) -> list[tuple[int, int, str, int, float]]:
+        """Spans where both word groups of a `near` pair meet in one clause, at most 8 characters
+        apart (火 … 好大: 冒出好大的火), as extra urgent cues. Linear-ish even for 4096 characters."""
+        spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for h in words:
+            spans[h[3]].append((h[0], h[1]))
+        chars = self.near_chars
+        for m in self.near_char_re.finditer(compact):
+            i = m.start()
+            for code in chars[m.group()]:
+                spans[code].append((i, i + 1))
+        found = []
+        for code, firsts in spans.items():
+            seconds = spans.get(code + 1) if code % 2 == 0 else None
+            if not seconds:
+                continue
+            seconds.sort()
+            starts = [s2 for s2, _e in seconds]
+            for s1, e1 in firsts:
+                lo = bisect_left(starts, s1 - 16)
+                for s2, e2 in seconds[lo : bisect_right(starts, e1 + 8)]:
+                    left, right = (e1, s2) if e1 <= s2 else (e2, s1)
+                    if (e1 <= s2 or e2 <= s1) and right - left <= 8 and SEP not in compact[left:right]:
+                        found.append((min(s1, s2), max(e1, e2), "U", -1, 1.0))
+                        break
+        return found
+
+    def _examples(self, form: str, scores, subs, matched) -> bool:
+        """Nearest labelled examples by rapidfuzz similarity. Staff corrections are always consulted;
+        the lexicon's seed phrases only when the words alone left the decision open (and cheaply)."""
+        if not form:
+            return False
+        cutoff = self.lexicon.settings.example_cutoff
+        hits = self.learned_index.match(form, cutoff)
+        if not hits:
+            top = second = 0.0
+            for value in scores.values():
+                if value > top:
+                    top, second = value, top
+                elif value > second:
+                    second = value
+            decided = top >= 1.0 and top >= 2 * second
+            hits = self.seed_index.match(form, cutoff, fuzzy=not decided)
+        urgent = False
+        for ex, weight in hits:
+            scores[ex.label] += weight
+            if ex.subcategory:
+                subs[ex.subcategory] += weight
+            matched.append(f"例:{ex.text}")
+            urgent |= ex.urgent
+        return urgent
+
+    def _decide(self, n: Normalized, scores, subs, matched, urgent: bool) -> Classification:
+        """The best label, its strongest subcategory, and how clearly it beat the runner-up."""
+        label = runner = None
+        top = second = 0.0
+        for name, value in scores.items():
+            if value > top:
+                label, top, runner, second = name, value, label, top
+            elif value > second:
+                runner, second = name, value
+        if label is None:
+            # nothing known: short junk and emoji are chit-chat; a long unknown message may be a problem
+            conf = 0.6 if len(n.compact) <= 6 else 0.25
+            return Classification("other", None, urgent, conf, (), None, self.threshold)
+        confidence = round(top / (top + second + 0.6), 3)
+        if label == "other" and len(n.compact) > 12 and not subs.get("other.closure"):
+            confidence = min(confidence, 0.45)  # a long message explained only by 好的 / 明白: ask staff
+        prefix, sub, best = label + ".", None, 0.0
+        for name, value in subs.items():
+            if value > best and name.startswith(prefix):
+                sub, best = name, value
+        return Classification(label, sub, urgent, confidence, tuple(dict.fromkeys(matched)), runner, self.threshold)

@@ -1,0 +1,204 @@
+"""Text normalisation for the classifier: one canonical form for every way residents type.
+
+Residents write in Simplified or Traditional characters, full-width letters, pinyin with or
+without tones, with emoji, zero-width characters pasted from other apps, and homophone typos
+(电题 for 电梯). The classifier and the lexicon both go through `normalize`, so a term and a
+message meet in the same form. Everything expensive (OpenCC, pypinyin) is cached per character
+or called once per message, because the bot must classify tens of thousands of messages a second.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
+from pypinyin import Style, lazy_pinyin
+
+_T2S = opencc.OpenCC("t2s")
+
+SEP = "|"  # stands for punctuation in the compact form: terms never match across it
+
+
+def is_han(ch: str) -> bool:
+    """CJK unified ideographs (basic block and extension A)."""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+class _CharMap(dict):
+    """str.translate table filled lazily, one entry per distinct character: control, format and
+    zero-width characters vanish, punctuation and symbols become a separator, emoji a marker,
+    letters lose case and tone marks, Traditional characters become Simplified (OpenCC, asked
+    once per character: one pass over the message instead of three)."""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        cat = unicodedata.category(ch)
+        if ch in "\n\r\t\v\f" or cat in ("Zs", "Zl", "Zp"):
+            out: str | None = " "
+        elif cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me", "Mc", "Sk"):
+            out = None  # zero-width, BOM, direction marks, variation selectors, combining marks
+        elif cat == "So" or 0x1F000 <= code <= 0x1FAFF:
+            out = EMOJI
+        elif cat[0] in "PS":
+            out = SEP
+        elif is_han(ch):
+            out = _T2S.convert(ch)
+        elif "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff":
+            out = strip_tones(ch).lower() or None
+        else:
+            out = ch.lower()
+        self[code] = out
+        return out
+
+
+EMOJI = "\u2063"  # invisible separator, used only inside this module as the emoji marker
+_CHARS = _CharMap()
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUM = re.compile(r"[零〇一二两三四五六七八九十百]+(?=号楼|号|栋|幢|单元|层|楼|室|户|期|区|组|座)")
+_BUILDING = re.compile(r"(\d+)(?:栋|幢|座|号楼)")
+_NUMBERISH = re.compile(r"[零〇一二两三四五六七八九十百\d](?:号|栋|幢|单元|层|楼|室|户|期|区|组|座)|[十百]")
+_HAS_LATIN = re.compile(r"[a-z0-9]")
+_SPACES = re.compile(r"\s+")
+_SEPS = re.compile(r"\s*(?:\|\s*)+")
+_LATIN_RUN = re.compile(r"[a-z]+(?: [a-z]+)*")
+_WORD = re.compile(r"[a-z]+|\d+")
+
+
+def cn_to_int(s: str) -> int | None:
+    """Chinese numerals up to 999 ("三" 3, "十二" 12, "二十" 20, "一百零五" 105, "二〇" 20); None if malformed."""
+    if "十" not in s and "百" not in s:
+        return int("".join(str(_CN_DIGITS[c]) for c in s)) if all(c in _CN_DIGITS for c in s) else None
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _CN_DIGITS:
+            cur = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+    return total + cur
+
+
+def _numeral(m: re.Match) -> str:
+    value = cn_to_int(m.group())
+    return m.group() if value is None else str(value)
+
+
+def normalize_numbers(text: str) -> str:
+    """三号楼 / 3栋 / 3幢 → 3号楼; 五单元 → 5单元: building numbers compare equal however written."""
+    if _NUMBERISH.search(text) is None:
+        return text
+    text = _CN_NUM.sub(_numeral, text)
+    return _BUILDING.sub(r"\1号楼", text)
+
+
+def fuzzy_pinyin(s: str) -> str:
+    """Merge the sounds residents (and dialects) mix up: zh/z, ch/c, sh/s, and ü typed as v or u.
+    Applied identically to lexicon keys and to messages, so "lou sui" still meets 漏水 (lou shui).
+    Safe on concatenated syllables, since no syllable ends in z, c or s. (-ng/-n is not merged:
+    that turned 中间 into 中奖 more often than it fixed a typo.)"""
+    return s.replace("zh", "z").replace("ch", "c").replace("sh", "s").replace("v", "u")
+
+
+class _PinyinCache(dict):
+    """Per-character toneless pinyin (fuzzy-merged), computed once per distinct character;
+    "" for anything that is not a Chinese character."""
+
+    def __missing__(self, ch: str) -> str:
+        syl = fuzzy_pinyin(lazy_pinyin(ch, style=Style.NORMAL, v_to_u=False)[0]) if is_han(ch) else ""
+        self[ch] = syl
+        return syl
+
+
+_PINYIN = _PinyinCache()
+
+
+def strip_tones(text: str) -> str:
+    """diàntī → dianti: drop combining tone marks (ü stays as u via NFKD)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@dataclass(slots=True)
+class Normalized:
+    """Every view of one message the classifier matches against.
+
+    text     simplified, lower-case, punctuation as spaces: readable and used for English words
+    compact  no spaces, punctuation as "|": Chinese terms match here as substrings
+    syllables one fuzzy pinyin syllable per character of `compact` ("" for non-Han characters)
+    latin    runs of Latin words (pinyin typed by residents): (letters fuzzy-merged without spaces,
+             offsets where a word starts, offsets where a word ends)
+    words    English words and numbers
+    emoji    how many emoji / pictographs the message had
+    """
+
+    text: str
+    compact: str
+    syllables: tuple[str, ...]
+    latin: tuple[tuple[str, frozenset[int], frozenset[int]], ...]
+    words: tuple[str, ...]
+    emoji: int
+
+
+def clean(text: str) -> str:
+    """Canonical characters: NFKC (full → half width), tones stripped, Traditional → Simplified,
+    lower case, control/zero-width removed, punctuation → "|", numbers normalised."""
+    if not text:
+        return ""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return normalize_numbers(text.translate(_CHARS))
+
+
+def normalize(text: str) -> Normalized:
+    """All views of `text` at once; never raises for any str."""
+    cleaned = clean(text)
+    emoji = cleaned.count(EMOJI)
+    if emoji:
+        cleaned = cleaned.replace(EMOJI, SEP)
+    compact = cleaned.replace(" ", "")
+    if SEP + SEP in compact:
+        compact = _SEPS.sub(SEP, compact)
+    compact = compact.strip(SEP)
+    syllables = tuple(map(_PINYIN.__getitem__, compact))
+    if _HAS_LATIN.search(cleaned) is None:  # most messages: no pinyin, English or digits to look at
+        return Normalized(compact.replace(SEP, " "), compact, syllables, (), (), emoji)
+    readable = _SPACES.sub(" ", cleaned.replace(SEP, " ")).strip()
+    latin = tuple(_latin_run(r) for r in _LATIN_RUN.findall(_SPACES.sub(" ", cleaned)))
+    return Normalized(readable, compact, syllables, latin, tuple(_WORD.findall(readable)), emoji)
+
+
+def _latin_run(run: str) -> tuple[str, frozenset[int], frozenset[int]]:
+    """Concatenated letters of a run of words plus its word boundaries, so that typed pinyin
+    matches only from the start of a word ("inside" must not yield 是的 via "side")."""
+    starts, ends, pos, parts = set(), set(), 0, []
+    for word in run.split(" "):
+        word = fuzzy_pinyin(word)
+        starts.add(pos)
+        pos += len(word)
+        ends.add(pos)
+        parts.append(word)
+    return "".join(parts), frozenset(starts), frozenset(ends)
+
+
+@lru_cache(maxsize=None)
+def term_keys(term: str) -> tuple[str, tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    """How a lexicon term is looked up: its compact form, its syllable keys (per-character
+    readings, as a homophone typo would produce, and phrase readings such as 着火 zhao huo)
+    and its Latin keys for residents who type pinyin."""
+    n = normalize(term)
+    compact = n.compact.replace(SEP, "")
+    if not compact or not all(is_han(c) for c in compact):
+        return compact, (), ()
+    per_char = tuple(_PINYIN[c] for c in compact)
+    phrase = tuple(fuzzy_pinyin(s) for s in lazy_pinyin(compact, style=Style.NORMAL, v_to_u=False))
+    sylls = tuple(dict.fromkeys(k for k in (per_char, phrase) if len(k) == len(compact)))
+    raw = [lazy_pinyin(c, style=Style.NORMAL, v_to_u=False)[0] for c in compact]
+    phrase_raw = lazy_pinyin(compact, style=Style.NORMAL, v_to_u=False)
+    latin = tuple(dict.fromkeys(fuzzy_pinyin("".join(k)) for k in (raw, phrase_raw)))
+    return compact, sylls, latin

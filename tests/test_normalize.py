@@ -1,0 +1,47 @@
+"""Normalisation: every way residents type the same thing ends up in the same form."""
+
+from bot.normalize import clean, cn_to_int, normalize, term_keys
+
+
+def test_full_width_case_and_traditional():
+    assert clean("ＡＢＣ電梯壞了") == "abc电梯坏了"
+
+
+def test_zero_width_and_control_characters_vanish():
+    assert normalize("好的\u200b收\u200d到\x07\ufeff").compact == "好的收到"
+
+
+def test_punctuation_separates_and_emoji_are_counted():
+    n = normalize("电梯！！坏了👍👍")
+    assert n.compact == "电梯|坏了"
+    assert n.emoji == 2
+
+
+def test_building_numbers_compare_equal():
+    assert clean("三号楼") == clean("3号楼") == clean("3栋") == clean("三幢") == "3号楼"
+    assert clean("十二单元") == "12单元"
+    assert cn_to_int("一百零五") == 105 and cn_to_int("二十") == 20 and cn_to_int("二〇") == 20
+
+
+def test_tone_marks_are_stripped_from_pinyin():
+    assert normalize("diàntī").latin[0][0] == normalize("dianti").latin[0][0] == "dianti"
+
+
+def test_homophones_share_syllables():
+    assert normalize("电题").syllables == normalize("电梯").syllables
+    assert normalize("漏睡").syllables == normalize("漏水").syllables
+
+
+def test_typed_pinyin_keeps_word_boundaries():
+    run, starts, ends = normalize("dianti huai le").latin[0]
+    assert run == "diantihuaile" and 6 in starts and 6 in ends
+
+
+def test_term_keys_include_phrase_reading():
+    _compact, sylls, latin = term_keys("着火")
+    assert "zaohuo" in latin  # 着 read zhao in 着火, as residents type it
+
+
+def test_empty_and_odd_inputs():
+    for text in ["", " ", "\x00", "🙂", "\u200b" * 5, "a" * 5000]:
+        normalize(text)
