@@ -14,16 +14,21 @@ from rapidfuzz import fuzz
 
 from bot.clock import Clock
 from bot.models import LEVEL_TITLES, Person, Role, Status, Ticket, TicketEvent
-from bot.normalize import clean
+from bot.normalize import normalize
 from bot.sla import Deadlines
 from bot.store import Store
 
 TICKET_LABELS = ("property", "grid", "service")
 STREET_LEVEL = 3
 SIMILAR_DAYS = 7
-SIMILAR_SCORE = 60
+SIMILAR_SCORE = 70
 RATINGS = ("satisfied", "basic", "dissatisfied")
 FORWARD_TARGETS = {"grid": Role.GRID_HEAD, "property": Role.PROPERTY_MANAGER, "staff": Role.COMMUNITY_STAFF}
+
+
+def _comparable(text: str) -> str:
+    """Chinese has no spaces to split words on: compare normalised characters, punctuation dropped."""
+    return normalize(text).compact.replace("|", "")
 
 
 class TicketError(Exception):
@@ -160,8 +165,8 @@ class TicketDesk:
             return None
         since = self.clock.now() - timedelta(days=SIMILAR_DAYS)
         candidates = await self.store.similar_open_tickets(reporter.building_id, subcategory, since, reporter.id)
-        mine = clean(text)
-        scored = [(fuzz.token_set_ratio(mine, clean(ticket.text)), ticket) for ticket in candidates]
+        mine = _comparable(text)
+        scored = [(fuzz.partial_ratio(mine, _comparable(ticket.text)), ticket) for ticket in candidates]
         best = max(scored, key=lambda pair: pair[0], default=(0, None))
         return best[1] if best[0] >= SIMILAR_SCORE else None
 

@@ -115,6 +115,17 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tickets(args: argparse.Namespace) -> int:
+    """Every ticket with its events, for ledgers (台账) and for checking what a console session did."""
+    rows = asyncio.run(_with_store(load_settings(), lambda store: store.tickets_export()))
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        print(f"{row['number']}\t{row['status']}\t{row['label']}\t{row['building'] or ''}\t{row['text'][:40]}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="shuoshi", description="说事：社区居民说事 Telegram 机器人")
     commands = root.add_subparsers(dest="command", required=True)
@@ -133,6 +144,9 @@ def parser() -> argparse.ArgumentParser:
     classify = commands.add_parser("classify", help="给消息分类（每行一条，纯文本或带 text 字段的 JSON）")
     classify.add_argument("--eval", type=Path, metavar="FILE.jsonl", help="评估带标注的 JSONL 文件")
     classify.set_defaults(func=cmd_classify)
+    tickets = commands.add_parser("tickets", help="列出全部工单（读取 SHUOSHI_DB_PATH）")
+    tickets.add_argument("--json", action="store_true", help="输出 JSON（含事件记录）")
+    tickets.set_defaults(func=cmd_tickets)
     return root
 
 
