@@ -26,16 +26,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import io
 import logging
 import math
 import os
 import pstats
+import re
 import random
 import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -394,6 +395,7 @@ class Scenario:
     seed: SeedReport | None
     db_mb: float
     build_seconds: float
+    profile: str = ""
 
 
 def db_size_mb(path: Path) -> float:
@@ -431,32 +433,77 @@ async def scenario(label: str, tickets: int, n_complaints: int, n_my: int, profi
             my = await drive_my(console, n_my, f"/my ({label})")
             my_person = await store.person_by_telegram(MY_USER)
             my_lines = len(await store.tickets_of(my_person.id))
-            if profile:
-                await profile_run(console, people, classifier)
+            profiled = await profile_run(console, people, classifier) if profile else ""
         finally:
             await console.close()
-        return Scenario(label, complaints, my, my_lines, seed, db_size_mb(db_path), build_seconds)
+        return Scenario(label, complaints, my, my_lines, seed, db_size_mb(db_path), build_seconds, profiled)
 
 
-async def profile_run(console: Console, people: list[Resident], classifier) -> None:
-    """cProfile over a few hundred complaints and /my calls; prints the top functions by own time."""
+PROFILED = [  # (row label, file path ending, function name): cumulative time on the event-loop thread
+    ("Console.run_line (one whole update)", "handlers/console.py", "run_line"),
+    ("  console harness: _user + flush", "handlers/console.py", ("_user", "flush")),
+    ("  ShuoshiApplication.process_update", "handlers/app.py", "process_update"),
+    ("    handler messages.text_message", "handlers/messages.py", "text_message"),
+    ("      Triager.triage (classify+inbox)", "bot/triage.py", "triage"),
+    ("      tickets.offer_or_open", "handlers/tickets.py", "offer_or_open"),
+    ("        TicketDesk.open_ticket", "bot/tickets.py", "open_ticket"),
+    ("          TicketDesk.route+informed", "bot/tickets.py", ("route", "informed")),
+    ("        TicketDesk.find_similar", "bot/tickets.py", "find_similar"),
+    ("    handler tickets.my_tickets", "handlers/tickets.py", "my_tickets"),
+    ("    NotificationSender.drain", "handlers/notify.py", "drain"),
+    ("      notify.render", "handlers/notify.py", "render"),
+    ("Store._person_from_row (all callers)", "bot/store.py", "_person_from_row"),
+    ("Store._fetch (every read)", "bot/store.py", "_fetch"),
+    ("Store.transaction (every write)", "bot/store.py", "transaction"),
+    ("ExtBot.send_message (PTB+double)", "telegram/ext/_extbot.py", "send_message"),
+    ("Update.de_json", "telegram/_update.py", "de_json"),
+    ("Classifier.classify", "bot/classifier.py", "classify"),
+    ("idle in epoll: waiting on aiosqlite", "~", "<method 'poll' of 'select.epoll' objects>"),
+]
+
+
+def profile_table(profiler: cProfile.Profile, n: int) -> list[str]:
+    stats = pstats.Stats(profiler).stats
+    total = sum(tt for (_, _, _), (_, _, tt, _, _) in stats.items())
+    lines = [f"  {'where (cumulative, per update)':<40}{'ms':>8}{'share':>8}"]
+    for label, path, names in PROFILED:
+        names = (names,) if isinstance(names, str) else names
+        cumulative = sum(ct for (file, _, name), (_, _, _, ct, _) in stats.items()
+                         if name in names and file.replace("\\", "/").endswith(path))
+        if cumulative:
+            lines.append(f"  {label:<40}{cumulative / n * 1e3:>8.3f}{cumulative / total:>8.0%}")
+    lines.append(f"  {'(everything profiled)':<40}{total / n * 1e3:>8.3f}{1:>8.0%}")
+    return lines
+
+
+async def profile_run(console: Console, people: list[Resident], classifier) -> str:
+    """cProfile and an SQL statement count over 300 complaints and 300 × /my (after the measurements)."""
     rng = random.Random(SEED + 2)
     messages = [complaint(rng, classifier, resident) for resident in rng.sample(people, 300)]
-    for title, work in (("300 complaints", lambda: drive(console, messages, "profile", count_outcomes=False)),
+    statements: Counter[str] = Counter()
+
+    def trace(sql: str) -> None:
+        statements[re.sub(r"'[^']*'|\b\d+(\.\d+)?\b", "?", " ".join(sql.split()))[:110]] += 1
+
+    # Diagnostics only: sqlite3's trace hook on the store's connection counts the statements each update runs.
+    connection = console.services.store._db
+    out = []
+    for title, work in (("300 complaints", lambda: drive(console, messages, "profile")),
                         ("300 × /my", lambda: drive_my(console, 300, "profile"))):
+        statements.clear()
+        await connection.set_trace_callback(trace)
         profiler = cProfile.Profile()
         profiler.enable()
-        await work()
+        run = await work()
         profiler.disable()
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats("tottime").print_stats(18)
-        print(f"\n--- cProfile, {title} (full database), by own time ---")
-        print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_callers("execute_fetchall|_execute")
-        print(f"--- callers of the database round trips ({title}) ---")
-        print("\n".join(line for line in out.getvalue().splitlines()[4:] if line.strip())[:6000])
+        await connection.set_trace_callback(None)
+        kinds = ", ".join(f"{k} {len(v)}" for k, v in run.by_outcome.items())
+        out.append(f"--- {title} on the full database{' (' + kinds + ')' if kinds else ''}: "
+                   f"{sum(statements.values()) / 300:.1f} SQL statements per update (each one aiosqlite round trip)")
+        out.extend(f"  {count / 300:6.2f}  {sql}" for sql, count in statements.most_common(14))
+        out.append(f"--- cProfile of the same {title} (profiler overhead included; p50 unprofiled is lower)")
+        out.extend(profile_table(profiler, 300))
+    return "\n".join(out)
 
 
 # -- reporting ---------------------------------------------------------------------------------------
@@ -535,6 +582,8 @@ async def main(args: argparse.Namespace) -> None:
     full = await scenario(f"{args.tickets // 1000}k tickets", args.tickets, args.complaints, args.my,
                           profile=args.profile)
     report(empty, full, args.tickets)
+    if full.profile:
+        print("\n" + full.profile)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     peak_mb = peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
     print(f"\npeak RSS {peak_mb:.0f} MB")

@@ -167,10 +167,12 @@ class _Matcher:
         reach = []  # term_end after each position, for the homophone pass
         for i in range(size - 1):
             bucket = pairs.get(text[i : i + 2])
+            found_here = False
             if bucket:
                 for length, words in bucket:  # longest first
                     payloads = words.get(text[i : i + length])
                     if payloads:
+                        found_here = True
                         end = i + length
                         inside = end <= term_end  # 修好了 inside 没修好了 is no separate evidence
                         for role, idx in payloads:
@@ -179,7 +181,7 @@ class _Matcher:
                                     continue
                                 term_end = end
                             groups[role].append((i, end, role, idx, 1.0))
-            else:
+            if not found_here:  # no word starts here: a homophone typo may (居民说是 → 居民说事)
                 unknown.append(i)
             reach.append(term_end)
         sylls = n.syllables
@@ -326,7 +328,8 @@ class Classifier:
         for idx, word in enumerate(urgent.terms):
             matcher.add(word, "U", idx)
         for role, group, sound in (
-            ("X", urgent.exclude, False), ("Y", urgent.context, False), ("N", urgent.not_now, False),
+            ("X", urgent.exclude, False), ("Y", urgent.context, True), ("N", urgent.not_now, True),
+            ("G", urgent.ongoing, False),
             ("C", cues.closure, True),
             ("R", cues.reopen, False), ("I", cues.inside, False), ("O", cues.outside, False),
         ):
@@ -485,24 +488,29 @@ class Classifier:
             return False
         excluded = [(h[0], h[1]) for h in by_role["X"]]
         context = [h[0] for h in by_role["Y"]]
-        return self._any_cue(compact, by_role["U"], excluded, context) or self._any_cue(
-            compact, self._near(compact, by_role["P"]), excluded, context
+        ongoing = [h[0] for h in by_role["G"]]
+        return self._any_cue(compact, by_role["U"], excluded, context, ongoing) or self._any_cue(
+            compact, self._near(compact, by_role["P"]), excluded, context, ongoing
         )
 
-    def _any_cue(self, compact: str, cues: list, excluded: list, context: list) -> bool:
-        """The first cue that no look-alike, negation or past/hypothetical context cancels."""
+    def _any_cue(self, compact: str, cues: list, excluded: list, context: list, ongoing: list) -> bool:
+        """The first cue that no look-alike, negation or past/hypothetical context cancels.
+        A cue directly followed by 过 tells of an experience (晕倒过一次), not of now; an `ongoing`
+        word in the clause (还在, 现在) keeps a past word from cancelling it (昨天起一直冒烟，现在还在冒)."""
         for start, end, _role, _i, _f in cues:
-            if start < 0:  # typed pinyin or English: any English look-alike (fire lane) vetoes
-                if not any(a < 0 for a, _b in excluded):
+            if start < 0:  # typed pinyin or English: any look-alike or context typed the same way vetoes
+                if not any(a < 0 for a, _b in excluded) and not any(a < 0 for a in context):
                     return True
                 continue
             if any(a < end and start < b for a, b in excluded) or _negated(compact, start, self.negators):
+                continue
+            if compact[end : end + 1] == "过" and compact[end + 1 : end + 2] not in ("来", "去"):
                 continue
             if context:
                 left = compact.rfind(SEP, 0, start) + 1
                 right = compact.find(SEP, end)
                 right = len(compact) if right < 0 else right
-                if any(left <= a < right for a in context):
+                if any(left <= a < right for a in context) and not any(left <= a < right for a in ongoing):
                     continue
             return True
         return False
@@ -531,6 +539,8 @@ class Classifier:
                 for s2, e2 in seconds[lo : bisect_right(starts, e1 + 8)]:
                     left, right = (e1, s2) if e1 <= s2 else (e2, s1)
                     if (e1 <= s2 or e2 <= s1) and right - left <= 8 and compact.count(SEP, left, right) <= 1:
+                        if _negated(compact, s1, self.negators) or _negated(compact, s2, self.negators):
+                            continue  # 插座松了没冒烟
                         found.append((min(s1, s2), max(e1, e2), "U", -1, 1.0))
                         break
         return found

@@ -80,13 +80,15 @@ class Cues(_Strict):
 
 class Urgent(_Strict):
     """Danger cues; `exclude` vetoes a cue it overlaps (火锅), `context` one in its clause (上次),
-    `not_now` the whole message (drills, talks, "just in case" questions); `near` pairs two word groups
+    `not_now` the whole message (drills, talks, "just in case" questions), `ongoing` (还在, 现在) keeps
+    a `context` word in its clause from cancelling a cue; `near` pairs two word groups
     that signal danger when they meet in one clause (火 … 好大), for phrasings nobody listed."""
 
     terms: tuple[str, ...] = Field(min_length=1)
     exclude: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     not_now: tuple[str, ...] = ()
+    ongoing: tuple[str, ...] = ()
     near: tuple[tuple[str, str], ...] = ()
 
     @field_validator("near")

@@ -202,6 +202,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE people ADD COLUMN anonymous_reports INTEGER NOT NULL DEFAULT 0;
         """,
     ),
+    (
+        "006_inbox_outcome",
+        """
+        ALTER TABLE inbox ADD COLUMN outcome TEXT;
+        """,
+    ),
 ]
 
 SCOPE_TABLES = {
@@ -644,6 +650,13 @@ class Store:
                     "status = 'pending', at = excluded.at WHERE corrections.status = 'pending'",
                     (inbox_id, label, proposed_by, to_db(at)),
                 )
+
+    @staticmethod
+    async def claim_inbox(db: aiosqlite.Connection, inbox_id: int, outcome: str) -> bool:
+        """Record what a message became, once: a second tap on an old button finds it taken."""
+        cursor = await db.execute(
+            "UPDATE inbox SET outcome = ? WHERE id = ? AND outcome IS NULL", (outcome, inbox_id))
+        return cursor.rowcount == 1
 
     async def corrections(self, status: str, limit: int = 1000) -> list[dict[str, Any]]:
         rows = await self._fetch(

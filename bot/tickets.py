@@ -139,6 +139,8 @@ class TicketDesk:
         accept_due = self.deadlines.accept_by(now, urgent) if route.assignee_id else None
         resolve_due = self.deadlines.resolve_by(now, label, urgent) if route.assignee_id else None
         async with self.store.transaction() as db:
+            if inbox_id is not None and not await self.store.claim_inbox(db, inbox_id, "ticket"):
+                raise TicketError("这条消息已经处理过了，发送 /my 查看您的工单。")
             ticket_id = await self.store.insert_ticket(
                 db, reporter_id=reporter.id, building_id=reporter.building_id, unit_id=reporter.unit_id,
                 inbox_id=inbox_id, text=text, label=label, subcategory=subcategory, urgent=int(urgent),
@@ -170,13 +172,15 @@ class TicketDesk:
         best = max(scored, key=lambda pair: pair[0], default=(0, None))
         return best[1] if best[0] >= SIMILAR_SCORE else None
 
-    async def join(self, person: Person, ticket_id: int) -> Ticket:
+    async def join(self, person: Person, ticket_id: int, inbox_id: int | None = None) -> Ticket:
         """联名: the person supports an open ticket, hears all its news, and raises its priority."""
         ticket = await self.store.ticket(ticket_id)
         if ticket is None or not ticket.active or ticket.building_id != person.building_id:
             raise TicketError("这张工单已经办结或不在您的楼栋。")
         now = self.clock.now()
         async with self.store.transaction() as db:
+            if inbox_id is not None and not await self.store.claim_inbox(db, inbox_id, f"joined {ticket_id}"):
+                raise TicketError("这条消息已经处理过了。")
             if ticket.reporter_id != person.id and await self.store.add_supporter(db, ticket_id, person.id, now):
                 await self.store.add_event(db, ticket_id, now, "supported", person.id)
                 if ticket.assignee_id:
@@ -235,14 +239,19 @@ class TicketDesk:
             await self.store.set_pending_input(db, ticket.reporter_id, "answer", ticket.id, now)
         return ticket
 
-    async def add_from_reporter(self, reporter: Person, ticket_id: int, text: str, kind: str) -> Ticket:
+    async def add_from_reporter(self, reporter: Person, ticket_id: int, text: str, kind: str,
+                                inbox_id: int | None = None) -> Ticket:
         """An answer to a head's question, a follow-up or a dissatisfaction reason: attached and passed on."""
         ticket = await self.store.ticket(ticket_id)
         if ticket is None or (ticket.reporter_id != reporter.id and reporter.id not in
                               await self.store.supporter_ids(ticket_id)):
             raise TicketError("这不是您反映的工单。")
+        if not ticket.active and kind == "followed_up":
+            raise TicketError(f"工单 {ticket.number} 已经是“{ticket.status.title}”，请作为新问题反映。")
         now = self.clock.now()
         async with self.store.transaction() as db:
+            if inbox_id is not None and not await self.store.claim_inbox(db, inbox_id, f"{kind} {ticket_id}"):
+                raise TicketError("这条消息已经处理过了。")
             await self.store.add_event(db, ticket.id, now, kind, reporter.id, text=text[:1000])
             if ticket.assignee_id:
                 await self.store.queue_notification(db, ticket.assignee_id, kind, ticket.id, now, text=text[:1000])

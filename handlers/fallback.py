@@ -25,11 +25,6 @@ async def voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(VOICE)
 
 
-async def photo_without_caption(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A photo alone does not say what is wrong."""
-    await update.effective_message.reply_text(PHOTO)
-
-
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Documents, contacts, polls, games and anything else."""
     await update.effective_message.reply_text(UNSUPPORTED)

@@ -91,8 +91,8 @@ async def _own_inbox(update: Update, context: ContextTypes.DEFAULT_TYPE, inbox_i
     return person, inbox
 
 
-async def follow_up_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``fu:<inbox>:<ticket>|new``: attach to the resident's open ticket, or treat as a new problem."""
+async def _inbox_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, on_new, on_ticket) -> None:
+    """Buttons ``<prefix>:<inbox>:<ticket>|new`` about what to do with a resident's message."""
     query = update.callback_query
     _, inbox_part, choice = (query.data.split(":") + ["", ""])[:3]
     found = await _own_inbox(update, context, parse_int(inbox_part))
@@ -101,36 +101,34 @@ async def follow_up_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     person, inbox = found
     await query.answer()
     if choice == "new":
-        await query.edit_message_text("好的，作为新问题处理。")
-        await offer_join_or_open(context, person, inbox)
+        await query.edit_message_text("好的，作为新问题登记。")
+        await on_new(context, person, inbox)
         return
     try:
-        ticket = await desk(context).add_from_reporter(person, parse_int(choice) or 0, inbox["text"], "followed_up")
+        reply = await on_ticket(person, inbox, parse_int(choice) or 0)
     except TicketError as exc:
-        await query.edit_message_text(str(exc))
-        return
-    await query.edit_message_text(f"已补充到工单 {ticket.number}，并通知了负责人。")
+        reply = str(exc)
+    await query.edit_message_text(reply)
+
+
+async def follow_up_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``fu:<inbox>:<ticket>|new``: attach to the resident's open ticket, or treat as a new problem."""
+
+    async def attach(person: Person, inbox: dict, ticket_id: int) -> str:
+        ticket = await desk(context).add_from_reporter(person, ticket_id, inbox["text"], "followed_up", inbox["id"])
+        return f"已补充到工单 {ticket.number}，并通知了负责人。"
+
+    await _inbox_choice(update, context, offer_join_or_open, attach)
 
 
 async def me_too_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``mt:<inbox>:<ticket>|new``: join an existing ticket (联名) or open a new one."""
-    query = update.callback_query
-    _, inbox_part, choice = (query.data.split(":") + ["", ""])[:3]
-    found = await _own_inbox(update, context, parse_int(inbox_part))
-    if found is None:
-        return
-    person, inbox = found
-    await query.answer()
-    if choice == "new":
-        await query.edit_message_text("好的，为您单独登记。")
-        await open_for(context, person, inbox)
-        return
-    try:
-        ticket = await desk(context).join(person, parse_int(choice) or 0)
-    except TicketError as exc:
-        await query.edit_message_text(str(exc))
-        return
-    await query.edit_message_text(f"已联名工单 {ticket.number}（共 {ticket.supporters + 1} 人反映），有进展会通知您。")
+
+    async def join(person: Person, inbox: dict, ticket_id: int) -> str:
+        ticket = await desk(context).join(person, ticket_id, inbox["id"])
+        return f"已联名工单 {ticket.number}（共 {ticket.supporters + 1} 人反映），有进展会通知您。"
+
+    await _inbox_choice(update, context, open_for, join)
 
 
 async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -158,7 +156,8 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 raise TicketError(f"工单 {ticket.number} 当前是“{ticket.status.title}”。")
             await desk(context).await_input(person, "resolve_note" if action == "resolve" else "question", ticket.id)
             await query.answer()
-            prompt = "请回复一句话，说明处理结果（会转告居民）：" if action == "resolve" else "请输入想问居民的问题："
+            prompt = ("请回复一句话，说明处理结果（会转告居民）；回复“取消”放弃：" if action == "resolve"
+                      else "请输入想问居民的问题；回复“取消”放弃：")
             await context.bot.send_message(person.telegram_id, f"工单 {ticket.number}：{prompt}")
         elif action == "forward":
             await query.answer()
@@ -227,6 +226,10 @@ async def handle_pending_input(update: Update, context: ContextTypes.DEFAULT_TYP
         await desk(context).clear_input(person)
         return False
     ticket_id, kind = pending["ticket_id"], pending["kind"]
+    if text.strip() in ("取消", "算了", "cancel"):
+        await desk(context).clear_input(person)
+        await update.effective_message.reply_text("好的，已取消。")
+        return True
     try:
         if kind == "resolve_note":
             ticket = await desk(context).resolve(person, ticket_id, text)

@@ -70,9 +70,6 @@ class Chat(Console):
         await self.flush()
         return self.lines[start:]
 
-    def replies_to(self, user_id: int) -> list[str]:
-        return [record.text for record in self.double.sent_to(user_id)]
-
 
 async def open_chat(settings: Settings, clock: ManualClock) -> Chat:
     application, double = console_application(settings, clock)

@@ -158,3 +158,20 @@ def test_tickets_json_after_a_console_session(tmp_path):
             "events"} <= set(rows[0])
     assert [e["type"] for e in rows[0]["events"]] == ["opened", "assigned", "accepted"]
     assert all({"at", "type", "actor_id"} <= set(e) for e in rows[0]["events"])
+
+
+async def test_head_can_back_out_of_a_resolve_note(chat):
+    await report(chat)
+    await chat.press(2003, "tk:1:resolve")
+    assert await chat.say(2003, "取消") == ["[to 赵德明 2003] 好的，已取消。"]
+    assert (await ticket(chat)).status is Status.OPEN
+
+
+async def test_tapping_new_problem_twice_opens_one_ticket(chat):
+    await report(chat, 1001, "3号楼电梯又坏了，停在5楼不动")
+    await chat.say(1002, "电梯又坏了 停在五楼")
+    data = chat.double.latest_with_buttons(1002).buttons[0][1]["callback_data"]
+    await chat.press(1002, data)
+    replies = await chat.press(1002, data)
+    assert any("已经处理过了" in line for line in replies)
+    assert await ticket(chat, 3) is None
