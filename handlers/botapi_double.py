@@ -175,6 +175,3 @@ class BotApiDouble(BaseRequest):
                 if current.buttons:
                     return current
         return None
-
-    def sent_to(self, chat_id: int) -> list[Outgoing]:
-        return [record for record in self.outbox if record.chat_id == chat_id]
