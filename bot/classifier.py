@@ -26,6 +26,7 @@ __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 
 PROBLEM_LABELS = frozenset({"property", "grid", "service"})
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
+_FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种")
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
 
 
@@ -107,8 +108,9 @@ class _Matcher:
         self._exact: dict[str, list] = {}
         self._sylls: dict[tuple, list] = {}
 
-    def add(self, word: str, role: str, index: int, sound: bool = True) -> None:
-        """Index `word`; with `sound`, also by its pinyin (homophone typos, typed pinyin)."""
+    def add(self, word: str, role: str, index: int, sound: bool | str = True) -> None:
+        """Index `word`; with `sound`, also by its pinyin (homophone typos, typed pinyin); with
+        sound="typed", by typed pinyin only (上周 as "shang zhou", but not 那嘶 for 那事)."""
         compact, sylls, latin = term_keys(word)
         payload = (role, index)
         if not compact:
@@ -125,7 +127,7 @@ class _Matcher:
         self._exact.setdefault(compact, []).append(payload)
         if not sound:
             return
-        for key in sylls:
+        for key in sylls if sound is True else ():
             if key not in self._sylls:
                 self._sylls[key] = []
                 self.syll_pairs[key[:2]].append((key, compact, self._sylls[key]))
@@ -213,6 +215,8 @@ class _Matcher:
             words, english, widths = n.words, self.english, self.english_widths
             for i, word in enumerate(words):
                 for width in widths.get(word, ()):
+                    if i + width > len(words):  # the last words are no longer phrase
+                        continue
                     key = word if width == 1 else " ".join(words[i : i + width])
                     for role, idx in english.get(key, ()):
                         groups[role].append((-1, -1, role, idx, 1.0))
@@ -223,8 +227,8 @@ def _plausible_typo(span: str, term: str) -> bool:
     """A homophone is taken for a typo only if enough characters agree: for two-character terms
     the first one (电题 → 电梯, 漏睡 → 漏水, but not 大家 → 打架 or 湖里 → 护理); for longer
     terms at least half of them (煤汽味 → 煤气味)."""
-    if len(term) == 2:
-        return span[0] == term[0]
+    if len(term) == 2:  # 火是 is not 火势: a grammar word in place of the second character is no typo
+        return span[0] == term[0] and span[1] not in _FUNCTION_CHARS
     return sum(a == b for a, b in zip(span, term)) * 2 >= len(term)
 
 
@@ -322,13 +326,14 @@ class Classifier:
         self.entries = _entries(lexicon)
         urgent, cues = lexicon.urgent, lexicon.cues
         self.negators = tuple(sorted(cues.negators, key=len, reverse=True))
+        self.urgent_forms = tuple(term_form(w) for w in urgent.terms)
         matcher = _Matcher()
         for idx, entry in enumerate(self.entries):
             matcher.add(entry.text, "T", idx)
         for idx, word in enumerate(urgent.terms):
             matcher.add(word, "U", idx)
         for role, group, sound in (
-            ("X", urgent.exclude, False), ("Y", urgent.context, True), ("N", urgent.not_now, True),
+            ("X", urgent.exclude, False), ("Y", urgent.context, "typed"), ("N", urgent.not_now, "typed"),
             ("G", urgent.ongoing, False),
             ("C", cues.closure, True),
             ("R", cues.reopen, False), ("I", cues.inside, False), ("O", cues.outside, False),
@@ -371,6 +376,7 @@ class Classifier:
         clone = object.__new__(Classifier)
         for attr in (
             "lexicon", "threshold", "entries", "negators", "matcher", "seed_index", "near_chars", "near_char_re",
+            "urgent_forms",
         ):
             setattr(clone, attr, getattr(self, attr))
         clone._set_examples(self.seed_examples, self.learned + extra)
@@ -433,6 +439,9 @@ class Classifier:
         if urgent:  # someone in danger is reporting, not asking or chatting
             scores["faq"] *= 0.3
             scores["other"] *= 0.3
+            if not any(scores[label] for label in PROBLEM_LABELS):
+                scores["grid"] += 1.5  # danger with no facility or service named: public safety
+                subs["grid.public_safety"] += 1.5
         ex_urgent = self._examples(compact.replace(SEP, ""), scores, subs, matched)
         return self._decide(n, scores, subs, matched, urgent or ex_urgent)
 
@@ -497,11 +506,15 @@ class Classifier:
         """The first cue that no look-alike, negation or past/hypothetical context cancels.
         A cue directly followed by 过 tells of an experience (晕倒过一次), not of now; an `ongoing`
         word in the clause (还在, 现在) keeps a past word from cancelling it (昨天起一直冒烟，现在还在冒)."""
-        for start, end, _role, _i, _f in cues:
+        for start, end, _role, idx, _f in cues:
             if start < 0:  # typed pinyin or English: any look-alike or context typed the same way vetoes
-                if not any(a < 0 for a, _b in excluded) and not any(a < 0 for a in context):
-                    return True
-                continue
+                if any(a < 0 for a, _b in excluded) or any(a < 0 for a in context):
+                    continue
+                if idx >= 0 and compact.isascii() is False:  # 别打119: a Chinese look-alike around a number
+                    word = self.urgent_forms[idx]
+                    if any(word in compact[a:b] for a, b in excluded if a >= 0):
+                        continue
+                return True
             if any(a < end and start < b for a, b in excluded) or _negated(compact, start, self.negators):
                 continue
             if compact[end : end + 1] == "过" and compact[end + 1 : end + 2] not in ("来", "去"):

@@ -66,6 +66,7 @@ _SPACES = re.compile(r"\s+")
 _SEPS = re.compile(r"\s*(?:\|\s*)+")
 _LATIN_RUN = re.compile(r"[a-z]+(?: [a-z]+)*")
 _WORD = re.compile(r"[a-z]+|\d+")
+_HAN_SPACE = re.compile(r"(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])")
 
 
 def cn_to_int(s: str) -> int | None:
@@ -161,6 +162,8 @@ def normalize(text: str) -> Normalized:
     emoji = cleaned.count(EMOJI)
     if emoji:
         cleaned = cleaned.replace(EMOJI, SEP)
+    if " " in cleaned:  # a space between two Chinese characters is how many residents type a comma
+        cleaned = _HAN_SPACE.sub(SEP, cleaned)
     compact = cleaned.replace(" ", "")
     if SEP + SEP in compact:
         compact = _SEPS.sub(SEP, compact)

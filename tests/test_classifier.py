@@ -216,3 +216,69 @@ def test_lexicon_errors_are_clear(tmp_path: Path):
 def test_with_examples_rejects_unknown_label(clf):
     with pytest.raises(ValueError, match="wrong"):
         clf.with_examples([Example("随便", "wrong")])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "厨房燃气灶那边一股臭鸡蛋味",
+        "家里煤气表那嘶嘶响",
+        "ran qi xie lou le",
+        "my kitchen smells of gas",
+        "电梯卡在8楼和9楼中间 我妈在里面",
+        "dian ti li you ren chu bu lai",
+        "卫生间的管子裂了 水一直喷",
+        "有个小孩摸了路灯杆被电了一下",
+        "大树倒了压在电线上",
+        "两个人打起来了 满地是血",
+        "奶奶在卫生间滑倒了 叫她没反应",
+        "我爷爷有老年痴呆 早上出去到现在没找着",
+        "有个男的在河边哭 说要跳河",
+        "孩子一个人被锁在车里了",
+        "老人家里一氧化碳中毒了",
+        "a kid fell into the pond",
+        "my husband says he wants to kill himself",
+    ],
+)
+def test_urgent_phrasings_across_styles(clf, text):
+    assert clf.classify(text).urgent, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "插座松了 没冒烟 就是接触不好",  # a negated half of a `near` pair
+        "我爸前两天晕倒过一次 现在好了 想预约体检",  # 晕倒过: an experience, not now
+        "听说隔壁小区前年着过火",
+        "不是着火 是邻居在熏肉 别打119",  # 火是 is no typo of 火势; 别打119
+        "shang zhou zhao huo na jia",  # typed pinyin past (上周) cancels typed pinyin cues
+        "这家火锅店生意太火了",
+        "我家狗走丢了 谁看见了告诉我",
+        "燃气报警器在哪里领取",
+        "河边的护栏太矮 怕有人掉下去",
+        "污水漫到人行道上了",
+        "The fire drill is next Tuesday",
+        "The smoke alarm keeps chirping, battery is low",
+    ],
+)
+def test_not_urgent_lookalikes(clf, text):
+    assert not clf.classify(text).urgent, text
+
+
+def test_past_word_does_not_cancel_an_ongoing_danger(clf):
+    assert clf.classify("昨天开始漏煤气还在漏").urgent
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("小区门口有人拿着刀", "grid"),  # 小区门口 is a place, not the compound gate (门禁)
+        ("燃气费在哪交", "faq"),
+        ("小区里面的路坑坑洼洼", "property"),
+        ("外面马路坑坑洼洼", "grid"),
+        ("物业装的升降地桩把消防通道挡了", "property"),
+        ("有人在广场上晕过去了", "grid"),
+    ],
+)
+def test_location_and_question_cues(clf, text, expected):
+    assert label(clf, text) == expected

@@ -45,3 +45,9 @@ def test_term_keys_include_phrase_reading():
 def test_empty_and_odd_inputs():
     for text in ["", " ", "\x00", "🙂", "\u200b" * 5, "a" * 5000]:
         normalize(text)
+
+
+def test_space_between_chinese_words_is_a_clause_break():
+    # residents often type a space where a comma belongs; English and pinyin keep their spaces
+    assert normalize("不是着火 是在熏肉").compact == "不是着火|是在熏肉"
+    assert normalize("zhao huo le").compact == "zhaohuole"
