@@ -177,7 +177,6 @@ async def residents(store: Store) -> list[Resident]:
 
 @dataclass
 class TicketSpec:
-    reporter: Resident | None
     reporter_id: int
     building_id: int
     unit_id: int
@@ -217,7 +216,7 @@ async def seed_tickets(console: Console, people: list[Resident], count: int, rng
     for reporter in reporters:
         status = Status.CANCELLED if rng.random() < 0.035 else Status.CLOSED
         created = START - timedelta(days=3 * 365) + span * rng.random()
-        specs.append(TicketSpec(reporter, reporter.person_id, reporter.building_id, reporter.unit_id, status, created,
+        specs.append(TicketSpec(reporter.person_id, reporter.building_id, reporter.unit_id, status, created,
                                 rng.choice(pool), anonymous=rng.random() < 0.05))
     # The few tickets still in progress are recent, and a resident seldom has more than one.
     by_reporter: dict[int, list[TicketSpec]] = {}
@@ -227,12 +226,12 @@ async def seed_tickets(console: Console, people: list[Resident], count: int, rng
     holders = rng.sample(sorted(by_reporter), ACTIVE_HOLDERS + RESOLVED_HOLDERS)
     for n, holder in enumerate(holders):
         spec = rng.choice(by_reporter[holder])
-        if n < ACTIVE_HOLDERS:
-            spec.status, hours = rng.choices([(Status.OPEN, 20), (Status.ACCEPTED, 72), (Status.REOPENED, 120)],
-                                             weights=[40, 50, 10])[0]
+        if n < ACTIVE_HOLDERS:  # (status, opened between this many hours ago)
+            spec.status, newest, oldest = rng.choices(
+                [(Status.OPEN, 0.5, 20), (Status.ACCEPTED, 1, 72), (Status.REOPENED, 12, 120)], weights=[40, 50, 10])[0]
         else:
-            spec.status, hours = Status.RESOLVED, 72
-        spec.created = START - timedelta(hours=hours * rng.random() + 0.5)
+            spec.status, newest, oldest = Status.RESOLVED, 3, 72
+        spec.created = START - timedelta(hours=rng.uniform(newest, oldest))
     my_specs = [spec for spec in specs if spec.reporter_id == me.id]
     my_specs[0].status, my_specs[0].created = Status.RESOLVED, START - timedelta(hours=30)
     specs.sort(key=lambda spec: spec.created)
@@ -253,8 +252,9 @@ async def insert_seeded(db, desk, route, spec: TicketSpec, rng: random.Random) -
     m, created, status = spec.message, spec.created, spec.status
     assignee = route.assignee_id
     hour = timedelta(hours=1)
-    accepted_at = created + hour * rng.uniform(0.2, 3)
-    resolved_at = accepted_at + hour * rng.uniform(2, 60)
+    latest = START - timedelta(minutes=1)  # nothing has happened after "now"
+    accepted_at = min(created + hour * rng.uniform(0.2, 3), latest)
+    resolved_at = min(accepted_at + hour * rng.uniform(2, 60), latest)
     fields = dict(reporter_id=spec.reporter_id, building_id=spec.building_id, unit_id=spec.unit_id, text=m.text,
                   label=m.label, subcategory=m.subcategory, urgent=int(m.urgent), anonymous=int(spec.anonymous),
                   status=status.value, level=route.level, assignee_id=assignee, created_at=created)
@@ -275,7 +275,7 @@ async def insert_seeded(db, desk, route, spec: TicketSpec, rng: random.Random) -
         events.append((accepted_at, "accepted", assignee, dict(status="accepted")))
     elif status is Status.REOPENED:
         level = min(route.level + 1, 2)
-        reopened_at = created + hour * rng.uniform(1, 10)
+        reopened_at = min(created + hour * rng.uniform(1, 10), latest)
         accept_due = deadlines.accept_by(reopened_at, m.urgent)
         resolve_due = deadlines.resolve_by(reopened_at, m.label, m.urgent)
         note = rng.choice(RESOLUTIONS)
@@ -285,7 +285,6 @@ async def insert_seeded(db, desk, route, spec: TicketSpec, rng: random.Random) -
         events.append((reopened_at, "reopened", spec.reporter_id,
                        dict(rating="dissatisfied", status="reopened", level=level)))
     elif status is Status.RESOLVED:
-        resolved_at = min(resolved_at, START - timedelta(minutes=10))
         note = rng.choice(RESOLUTIONS)
         rate_due = deadlines.rate_by(resolved_at)
         fields.update(resolved_by=assignee, resolution=note, rate_due=rate_due, next_due=rate_due,
@@ -302,8 +301,7 @@ async def insert_seeded(db, desk, route, spec: TicketSpec, rng: random.Random) -
         note = rng.choice(RESOLUTIONS)
         events.append((resolved_at, "resolved", assignee, dict(note=note, status="resolved")))
         if rng.random() < 0.65:
-            rating = rng.choices(["satisfied", "basic", "dissatisfied"], weights=[80, 17, 3])[0]
-            rating = "basic" if rating == "dissatisfied" else rating  # a dissatisfied rating would reopen it
+            rating = rng.choices(["satisfied", "basic"], weights=[80, 20])[0]  # "dissatisfied" would reopen it
             closed_at = resolved_at + hour * rng.uniform(1, 48)
             events.insert(1, (accepted_at, "accepted", assignee, dict(status="accepted")))
             events.append((closed_at, "rated", spec.reporter_id, dict(rating=rating, status="closed")))
@@ -433,7 +431,9 @@ async def scenario(label: str, tickets: int, n_complaints: int, n_my: int, profi
             my = await drive_my(console, n_my, f"/my ({label})")
             my_person = await store.person_by_telegram(MY_USER)
             my_lines = len(await store.tickets_of(my_person.id))
-            profiled = await profile_run(console, people, classifier) if profile else ""
+            used = {resident.telegram_id for resident in senders}
+            fresh = [resident for resident in people if resident.telegram_id not in used]  # no ticket opened here
+            profiled = await profile_run(console, fresh, classifier) if profile else ""
         finally:
             await console.close()
         return Scenario(label, complaints, my, my_lines, seed, db_size_mb(db_path), build_seconds, profiled)
@@ -479,7 +479,7 @@ def profile_table(profiler: cProfile.Profile, n: int) -> list[str]:
 async def profile_run(console: Console, people: list[Resident], classifier) -> str:
     """cProfile and an SQL statement count over 300 complaints and 300 × /my (after the measurements)."""
     rng = random.Random(SEED + 2)
-    messages = [complaint(rng, classifier, resident) for resident in rng.sample(people, 300)]
+    messages = [complaint(rng, classifier, resident) for resident in rng.sample(people, min(300, len(people)))]
     statements: Counter[str] = Counter()
 
     def trace(sql: str) -> None:
@@ -488,7 +488,7 @@ async def profile_run(console: Console, people: list[Resident], classifier) -> s
     # Diagnostics only: sqlite3's trace hook on the store's connection counts the statements each update runs.
     connection = console.services.store._db
     out = []
-    for title, work in (("300 complaints", lambda: drive(console, messages, "profile")),
+    for title, work in ((f"{len(messages)} complaints", lambda: drive(console, messages, "profile")),
                         ("300 × /my", lambda: drive_my(console, 300, "profile"))):
         statements.clear()
         await connection.set_trace_callback(trace)
@@ -498,11 +498,12 @@ async def profile_run(console: Console, people: list[Resident], classifier) -> s
         profiler.disable()
         await connection.set_trace_callback(None)
         kinds = ", ".join(f"{k} {len(v)}" for k, v in run.by_outcome.items())
+        n = len(run.latencies_ns)
         out.append(f"--- {title} on the full database{' (' + kinds + ')' if kinds else ''}: "
-                   f"{sum(statements.values()) / 300:.1f} SQL statements per update (each one aiosqlite round trip)")
-        out.extend(f"  {count / 300:6.2f}  {sql}" for sql, count in statements.most_common(14))
+                   f"{sum(statements.values()) / n:.1f} SQL statements per update (each one aiosqlite round trip)")
+        out.extend(f"  {count / n:6.2f}  {sql}" for sql, count in statements.most_common(14))
         out.append(f"--- cProfile of the same {title} (profiler overhead included; p50 unprofiled is lower)")
-        out.extend(profile_table(profiler, 300))
+        out.extend(profile_table(profiler, n))
     return "\n".join(out)
 
 
@@ -536,15 +537,21 @@ def report(empty: Scenario, full: Scenario, tickets: int) -> bool:
     print("a similar open ticket in the building by someone else gives \"me too?\"):")
     kinds = sorted({k for s in (empty, full) for k in s.complaints.by_outcome},
                    key=lambda k: -len(full.complaints.by_outcome.get(k, [])))
-    print(f"  {'reply':<28}" + "".join(f"{s.label + ' n / p50 / p99 ms':>34}" for s in (empty, full)))
+    print(f"  {'reply':<26}" + "".join(f"{s.label + ': n / p50 / p99 ms':>32}" for s in (empty, full))
+          + f"{'p50, p99 full/empty':>22}")
     for kind in kinds:
-        cells = []
+        cells, lats = [], []
         for s in (empty, full):
             lat = s.complaints.by_outcome.get(kind, [])
             run = s.complaints
+            lats.append(lat)
             cells.append(f"{len(lat):>6} / {run.percentile_ms(50, lat):6.2f} / {run.percentile_ms(99, lat):6.2f}"
-                         if lat else f"{'—':>20}")
-        print(f"  {kind:<28}" + "".join(f"{cell:>34}" for cell in cells))
+                         if lat else "—")
+        ratio = ""
+        if all(lats):
+            p = [[empty.complaints.percentile_ms(q, lat) for lat in lats] for q in (50, 99)]
+            ratio = f"{p[0][1] / p[0][0]:.2f}x, {p[1][1] / p[1][0]:.2f}x"
+        print(f"  {kind:<26}" + "".join(f"{cell:>32}" for cell in cells) + f"{ratio:>22}")
     for s in (empty, full):
         print(f"/my on '{s.label}' lists {s.my_lines} tickets for resident {MY_USER}")
     print()

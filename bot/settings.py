@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     knowledge_dir: Path = REPO_ROOT / "knowledge"
     tick_seconds: float = Field(default=20.0, gt=0)
+    broadcast_rate: float = Field(default=25.0, gt=0, le=30)
 
     @field_validator("bot_token", "webhook_url", "roster", mode="before")
     @classmethod

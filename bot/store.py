@@ -208,6 +208,42 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE inbox ADD COLUMN outcome TEXT;
         """,
     ),
+    (
+        "007_broadcasts",
+        """
+        CREATE TABLE broadcasts (
+            id INTEGER PRIMARY KEY,
+            author_id INTEGER NOT NULL REFERENCES people(id),
+            parent_id INTEGER REFERENCES broadcasts(id),
+            text TEXT NOT NULL,
+            photo TEXT,
+            audience_kind TEXT,
+            audience_id INTEGER,
+            audience_label TEXT,
+            state TEXT NOT NULL CHECK (state IN ('draft', 'scheduled', 'sending', 'done', 'cancelled')),
+            send_at TEXT,
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT,
+            progress_chat INTEGER,
+            progress_message INTEGER);
+        CREATE INDEX broadcasts_state ON broadcasts(state, send_at);
+        CREATE TABLE broadcast_recipients (
+            broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            chat_id INTEGER NOT NULL,
+            building_id INTEGER REFERENCES buildings(id),
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sent', 'unreachable', 'failed', 'cancelled')),
+            message_id INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try TEXT,
+            sent_at TEXT,
+            confirmed_at TEXT,
+            PRIMARY KEY (broadcast_id, person_id));
+        CREATE INDEX broadcast_recipients_state ON broadcast_recipients(broadcast_id, state);
+        """,
+    ),
 ]
 
 SCOPE_TABLES = {
@@ -901,6 +937,156 @@ class Store:
     async def anonymous_reports(self, person_id: int) -> bool:
         row = await self._fetch_one("SELECT anonymous_reports FROM people WHERE id = ?", (person_id,))
         return bool(row and row[0])
+
+    # -- broadcasts -------------------------------------------------------------------------
+
+    _AUDIENCE_SQL = {
+        "all": "SELECT id, telegram_id, building_id FROM people WHERE telegram_id IS NOT NULL",
+        "community": "SELECT p.id, p.telegram_id, p.building_id FROM people p JOIN buildings b ON b.id = p.building_id "
+                     "JOIN compounds c ON c.id = b.compound_id WHERE p.telegram_id IS NOT NULL AND c.community_id = ?",
+        "grid": "SELECT p.id, p.telegram_id, p.building_id FROM people p JOIN buildings b ON b.id = p.building_id "
+                "WHERE p.telegram_id IS NOT NULL AND b.grid_id = ?",
+        "compound": "SELECT p.id, p.telegram_id, p.building_id FROM people p JOIN buildings b ON b.id = p.building_id "
+                    "WHERE p.telegram_id IS NOT NULL AND b.compound_id = ?",
+        "building": "SELECT id, telegram_id, building_id FROM people WHERE telegram_id IS NOT NULL AND building_id = ?",
+        "unit": "SELECT id, telegram_id, building_id FROM people WHERE telegram_id IS NOT NULL AND unit_id = ?",
+        "building_heads": "SELECT DISTINCT p.id, p.telegram_id, p.building_id FROM people p JOIN roles r "
+                          "ON r.person_id = p.id AND r.role = 'building_head' WHERE p.telegram_id IS NOT NULL",
+        "grid_heads": "SELECT DISTINCT p.id, p.telegram_id, p.building_id FROM people p JOIN roles r "
+                      "ON r.person_id = p.id AND r.role = 'grid_head' WHERE p.telegram_id IS NOT NULL",
+    }
+
+    async def audience_count(self, kind: str, scope_id: int | None) -> int:
+        sql = self._AUDIENCE_SQL[kind]
+        row = await self._fetch_one(f"SELECT COUNT(*) FROM ({sql})", (scope_id,) if "?" in sql else ())
+        return row[0]
+
+    async def create_broadcast(self, author_id: int, text: str, photo: str | None, at: datetime,
+                               parent_id: int | None = None) -> int:
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO broadcasts (author_id, parent_id, text, photo, state, created_at) "
+                "VALUES (?, ?, ?, ?, 'draft', ?)", (author_id, parent_id, text, photo, to_db(at)))
+        return cursor.lastrowid
+
+    async def broadcast(self, broadcast_id: int) -> dict[str, Any] | None:
+        row = await self._fetch_one("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return dict(row) if row else None
+
+    async def set_broadcast_audience(self, broadcast_id: int, kind: str, scope_id: int | None, label: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE broadcasts SET audience_kind = ?, audience_id = ?, audience_label = ? "
+                "WHERE id = ? AND state = 'draft'", (kind, scope_id, label, broadcast_id))
+
+    async def launch_broadcast(self, broadcast_id: int, send_at: datetime, sending: bool,
+                               progress_chat: int | None, progress_message: int | None) -> int:
+        """Fix the recipients (one row each) and schedule or start; False-y (0) if not a draft any more."""
+        async with self.transaction() as db:
+            rows = await db.execute_fetchall(
+                "SELECT audience_kind, audience_id, parent_id FROM broadcasts WHERE id = ? AND state = 'draft'",
+                (broadcast_id,))
+            if not rows:
+                return 0
+            kind, scope_id, parent_id = rows[0]
+            if parent_id is not None:  # a reminder: the parent's recipients who have not confirmed
+                sql = ("SELECT person_id, chat_id, building_id FROM broadcast_recipients WHERE broadcast_id = ? "
+                       "AND state = 'sent' AND confirmed_at IS NULL")
+                params: tuple = (parent_id,)
+            else:
+                sql = self._AUDIENCE_SQL[kind]
+                params = (scope_id,) if "?" in sql else ()
+            cursor = await db.execute(
+                f"INSERT OR IGNORE INTO broadcast_recipients (broadcast_id, person_id, chat_id, building_id) "
+                f"SELECT ?, * FROM ({sql})", (broadcast_id, *params))
+            await db.execute(
+                "UPDATE broadcasts SET state = ?, send_at = ?, progress_chat = ?, progress_message = ? WHERE id = ?",
+                ("sending" if sending else "scheduled", to_db(send_at), progress_chat, progress_message, broadcast_id))
+        return cursor.rowcount
+
+    async def start_due_broadcasts(self, now: datetime) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE broadcasts SET state = 'sending' WHERE state = 'scheduled' AND send_at <= ?", (to_db(now),))
+
+    async def next_broadcast_due(self) -> datetime | None:
+        row = await self._fetch_one(
+            "SELECT MIN(CASE WHEN b.state = 'scheduled' THEN b.send_at ELSE COALESCE(r.next_try, b.send_at) END) "
+            "FROM broadcasts b LEFT JOIN broadcast_recipients r ON r.broadcast_id = b.id AND r.state = 'pending' "
+            "WHERE b.state = 'scheduled' OR (b.state = 'sending' AND r.person_id IS NOT NULL)")
+        return from_db(row[0]) if row and row[0] else None
+
+    async def sending_broadcasts(self) -> list[dict[str, Any]]:
+        return [dict(row) for row in await self._fetch("SELECT * FROM broadcasts WHERE state = 'sending' ORDER BY id")]
+
+    async def pending_recipients(self, broadcast_id: int, now: datetime, limit: int) -> list[dict[str, Any]]:
+        rows = await self._fetch(
+            "SELECT person_id, chat_id, attempts FROM broadcast_recipients WHERE broadcast_id = ? AND state = 'pending' "
+            "AND (next_try IS NULL OR next_try <= ?) ORDER BY person_id LIMIT ?", (broadcast_id, to_db(now), limit))
+        return [dict(row) for row in rows]
+
+    async def record_delivery(self, broadcast_id: int, person_id: int, state: str, at: datetime,
+                              message_id: int | None = None, next_try: datetime | None = None) -> None:
+        """One recipient's outcome; only a row still pending changes, so a resume re-checks for free."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE broadcast_recipients SET state = ?, message_id = ?, sent_at = ?, attempts = attempts + 1, "
+                "next_try = ? WHERE broadcast_id = ? AND person_id = ? AND state = 'pending'",
+                (state, message_id, to_db(at) if state == "sent" else None,
+                 to_db(next_try) if next_try else None, broadcast_id, person_id))
+
+    async def retry_recipient(self, broadcast_id: int, person_id: int, next_try: datetime) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE broadcast_recipients SET attempts = attempts + 1, next_try = ? "
+                "WHERE broadcast_id = ? AND person_id = ? AND state = 'pending'",
+                (to_db(next_try), broadcast_id, person_id))
+
+    async def broadcast_counts(self, broadcast_id: int) -> dict[str, int]:
+        rows = await self._fetch(
+            "SELECT state, COUNT(*), SUM(confirmed_at IS NOT NULL) FROM broadcast_recipients "
+            "WHERE broadcast_id = ? GROUP BY state", (broadcast_id,))
+        counts = {state: 0 for state in ("pending", "sent", "unreachable", "failed", "cancelled")}
+        confirmed = 0
+        for state, number, confirmations in rows:
+            counts[state] = number
+            confirmed += confirmations or 0
+        return {**counts, "total": sum(counts.values()), "confirmed": confirmed}
+
+    async def finish_broadcast(self, broadcast_id: int, state: str, at: datetime) -> bool:
+        async with self.transaction() as db:
+            if state == "cancelled":
+                await db.execute("UPDATE broadcast_recipients SET state = 'cancelled' "
+                                 "WHERE broadcast_id = ? AND state = 'pending'", (broadcast_id,))
+            cursor = await db.execute(
+                "UPDATE broadcasts SET state = ?, finished_at = ? WHERE id = ? AND state IN ('sending', 'scheduled', 'draft')",
+                (state, to_db(at), broadcast_id))
+        return cursor.rowcount == 1
+
+    async def mark_started(self, broadcast_id: int, at: datetime) -> None:
+        async with self.transaction() as db:
+            await db.execute("UPDATE broadcasts SET started_at = COALESCE(started_at, ?) WHERE id = ?",
+                             (to_db(at), broadcast_id))
+
+    async def confirm_receipt(self, broadcast_id: int, chat_id: int, at: datetime) -> bool:
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE broadcast_recipients SET confirmed_at = ? WHERE broadcast_id = ? AND chat_id = ? "
+                "AND confirmed_at IS NULL", (to_db(at), broadcast_id, chat_id))
+        return cursor.rowcount == 1
+
+    async def unconfirmed_by_building(self, broadcast_id: int) -> list[tuple[str, str]]:
+        rows = await self._fetch(
+            "SELECT COALESCE(c.name || b.name, '未登记楼栋'), p.name FROM broadcast_recipients r "
+            "JOIN people p ON p.id = r.person_id LEFT JOIN buildings b ON b.id = r.building_id "
+            "LEFT JOIN compounds c ON c.id = b.compound_id WHERE r.broadcast_id = ? AND r.state = 'sent' "
+            "AND r.confirmed_at IS NULL ORDER BY c.id, b.sort_key, p.id", (broadcast_id,))
+        return [(row[0], row[1]) for row in rows]
+
+    async def recent_broadcasts(self, limit: int = 10) -> list[dict[str, Any]]:
+        rows = await self._fetch(
+            "SELECT * FROM broadcasts WHERE state != 'draft' AND parent_id IS NULL ORDER BY id DESC LIMIT ?", (limit,))
+        return [dict(row) for row in rows]
 
     # -- invites ----------------------------------------------------------------------------
 

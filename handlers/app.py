@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
@@ -29,8 +30,9 @@ from bot.store import Store, current_update_id
 from bot.sla import Deadlines
 from bot.tickets import TicketDesk
 from bot.triage import Triager
-from handlers import fallback, invites, messages, onboarding, review, tickets
+from handlers import broadcasts, fallback, invites, messages, onboarding, review, tickets
 from handlers.menus import sync_all_menus
+from handlers.broadcasts import make_engine
 from handlers.notify import NotificationSender
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ class ShuoshiApplication(Application):
         finally:
             current_update_id.reset(token)
         await svc.store.mark_processed(update.update_id, svc.clock.now())
-        await self.bot_data["notifications"].drain()  # what this update caused reaches the others now
+        await self.bot_data["after_update"]()  # what this update caused reaches the others now
 
 
 async def open_services(settings: Settings, clock: Clock) -> Services:
@@ -90,8 +92,17 @@ async def post_init(application: Application) -> None:
     """Open the shared services into ``bot_data``, sync role menus and start the agenda tick."""
     svc = await open_services(application.bot_data["settings"], application.bot_data["clock"])
     sender = NotificationSender(svc, application.bot)
+    engine = make_engine(svc, application.bot, svc.settings.broadcast_rate)
     svc.agenda.add(sender)
-    application.bot_data.update(services=svc, notifications=sender)
+    application.bot_data.update(services=svc, notifications=sender, broadcast_engine=engine)
+    if application.bot_data["ticks"]:
+        # Production: broadcasts drain in their own task, paced, so they never hold up replies.
+        application.bot_data["after_update"] = sender.drain
+        application.bot_data["broadcast_task"] = asyncio.create_task(engine.run_forever(), name="broadcasts")
+    else:
+        # Offline (console, tests): everything due runs right after each update, in order.
+        svc.agenda.add(engine)
+        application.bot_data["after_update"] = lambda: svc.agenda.run_due(svc.clock.now())
     await sync_all_menus(application.bot, svc.store)
     if application.job_queue is not None and application.bot_data.get("ticks"):
         application.job_queue.run_repeating(
@@ -102,6 +113,10 @@ async def post_init(application: Application) -> None:
 
 async def post_shutdown(application: Application) -> None:
     """Close the database so the WAL is checkpointed and nothing is left half-written."""
+    task = application.bot_data.pop("broadcast_task", None)
+    if task is not None:
+        task.cancel()  # safe at any point: every recipient's outcome is recorded as it happens
+        await asyncio.gather(task, return_exceptions=True)
     svc: Services | None = application.bot_data.pop("services", None)
     if svc is not None:
         await svc.store.close()
@@ -141,6 +156,8 @@ def register_handlers(application: Application) -> None:
         CommandHandler("my", tickets.my_tickets, filters=new_message),
         CommandHandler("ticket", tickets.ticket_detail, filters=new_message),
         CommandHandler("tasks", tickets.my_tasks, filters=new_message),
+        CommandHandler("broadcast", broadcasts.broadcast_command, filters=new_message),
+        CommandHandler("broadcasts", broadcasts.history, filters=new_message),
         CallbackQueryHandler(onboarding.address_button, pattern=r"^ad:"),
         CallbackQueryHandler(invites.invite_button, pattern=r"^iv\."),
         CallbackQueryHandler(messages.choice_button, pattern=r"^tr:"),
@@ -151,6 +168,8 @@ def register_handlers(application: Application) -> None:
         CallbackQueryHandler(tickets.me_too_button, pattern=r"^mt:"),
         CallbackQueryHandler(tickets.follow_up_button, pattern=r"^fu:"),
         CallbackQueryHandler(onboarding.anonymous_button, pattern=r"^an:"),
+        CallbackQueryHandler(broadcasts.broadcast_button, pattern=r"^bc:"),
+        CallbackQueryHandler(broadcasts.receipt_button_pressed, pattern=r"^rc:"),
         # Fallbacks: after every real handler, so they only see what nothing else took.
         CallbackQueryHandler(fallback.stale_button),
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, fallback.edited),

@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot.models import Person
 from bot.triage import CHOICES, LABEL_NAMES, LABEL_TITLES, TriageError
 from bot.tickets import TICKET_LABELS
-from handlers import tickets
+from handlers import broadcasts, tickets
 from handlers.common import BUTTON_EXPIRED, sender, services
 from handlers.fallback import PHOTO
 from handlers.keyboards import parse_int
@@ -58,9 +58,13 @@ async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYP
 
     A text the bot asked for (a resolve note, a question, an answer, a reason) is that, not a new message.
     """
+    svc = services(context)
+    pending = await svc.store.pending_input(person.id)
+    if pending is not None and pending["kind"] == "broadcast":
+        await broadcasts.receive_content(update, context, person, text, photo)
+        return
     if photo is None and await tickets.handle_pending_input(update, context, person, text):
         return
-    svc = services(context)
     triage = await svc.triage.triage(person, text)
     result = triage.classification
     if result.urgent:
@@ -102,7 +106,7 @@ async def photo_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     file_id = update.effective_message.photo[-1].file_id
     caption = (update.effective_message.caption or "").strip()
     if person is not None and person.is_registered:
-        if caption:
+        if caption or await services(context).store.pending_input(person.id) is not None:
             await handle_resident_text(update, context, person, caption[:MAX_TEXT], photo=file_id)
             return
         ticket = await tickets.attach_media(update, context, person, photo=file_id)

@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.models import RATING_TITLES, Person, Ticket
 from bot.tickets import FORWARD_TARGETS, TicketError
-from handlers.common import BUTTON_EXPIRED, sender, services
+from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, sender, services
 from handlers.keyboards import parse_int
 from handlers.notify import TicketText, card_buttons, when
 
@@ -226,7 +226,7 @@ async def handle_pending_input(update: Update, context: ContextTypes.DEFAULT_TYP
         await desk(context).clear_input(person)
         return False
     ticket_id, kind = pending["ticket_id"], pending["kind"]
-    if text.strip() in ("取消", "算了", "cancel"):
+    if text.strip().lower() in CANCEL_WORDS:
         await desk(context).clear_input(person)
         await update.effective_message.reply_text("好的，已取消。")
         return True

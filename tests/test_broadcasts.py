@@ -1,0 +1,128 @@
+"""Broadcasts: targeted, refused to non-staff, exactly once through 429s, 403s and a crash."""
+
+import asyncio
+from collections import Counter
+from pathlib import Path
+
+from bot.models import Person
+from handlers.botapi_double import BotApiDouble
+from handlers.broadcasts import make_engine
+from tests.conftest import REPO
+
+
+async def run_demo(chat) -> str:
+    for line in Path(REPO / "docs" / "demos" / "broadcast.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            await chat.run_line(line)
+    return "\n".join(chat.lines)
+
+
+async def test_demo_script(chat):
+    text = await run_demo(chat)
+    assert "对象：幸福里小区3号楼，共 2 人" in text
+    assert "[to 张桂兰 1001] 📢 社区通知\n明天上午9点到12点3号楼停水检修" in text
+    assert "[to 李建国 1002] 📢 社区通知" in text
+    assert "[to 王秀英 1003]" not in text
+    assert "送达 2，无法送达 0，失败 0" in text
+    assert "[to 张桂兰 1001] (提示) 已确认收到，谢谢！" in text
+    assert "送达 2/2，无法送达 0，失败 0，确认 1" in text
+    assert "通知 #1：已确认 1/2\n幸福里小区3号楼 未确认：李建国" in text
+    assert text.endswith("[to 张桂兰 1001] 抱歉，这个命令只有社区工作人员可以使用。")
+
+
+async def test_reminder_goes_only_to_the_unconfirmed(chat):
+    await run_demo(chat)
+    await chat.say(5001, "/broadcasts")
+    replies = await chat.line("::tap 提醒未确认")
+    assert any(line.startswith("[to 李建国 1002] 📢 社区通知\n（提醒）") for line in replies)
+    assert not any(line.startswith("[to 张桂兰 1001] 📢") for line in replies)
+    await chat.say(1002, "::tap 收到")
+    counts = await chat.services.store.broadcast_counts(1)
+    assert counts["confirmed"] == 2
+
+
+async def test_scheduled_broadcast_waits_for_its_time_and_can_be_cancelled(chat):
+    for line in ("/broadcast", "周六上午社区义诊，欢迎参加", "::tap 全体楼栋长", "::tap 1小时后"):
+        await chat.say(5001, line)
+    def delivered(text: str) -> list[str]:
+        return [line.split("]")[0] for line in chat.lines if f"] 📢 社区通知\n{text}" in line]
+
+    assert delivered("周六") == []
+    await chat.line("::advance 61m")
+    assert delivered("周六") == ["[to 赵德明 2003", "[to 孙丽华 2008"]
+    for line in ("/broadcast", "第二条", "::tap 全体网格长", "::tap 1小时后", "::tap 取消发送"):
+        await chat.say(5001, line)
+    await chat.line("::advance 2h")
+    assert delivered("第二条") == []
+
+
+async def add_residents(store, count: int) -> None:
+    at = (await store.person_by_telegram(1001))
+    async with store.transaction() as db:
+        for n in range(count):
+            person_id = await store.create_person(db, telegram_id=800_000 + n, name=f"居民{n}",
+                                                  at=datetime_now())
+            await store.set_address(db, person_id, at.building_id, at.unit_id)
+
+
+def datetime_now():
+    from tests.conftest import START
+    return START
+
+
+async def test_exactly_once_through_429_403_and_a_crash(chat):
+    store, svc = chat.services.store, chat.services
+    await add_residents(store, 300)
+    blocked = {800_000 + n for n in range(0, 300, 37)}
+    sends = Counter()
+    crash = asyncio.Event()
+    state = {"sent": 0}
+
+    def fail(method, params):
+        if method not in ("sendMessage", "sendPhoto"):
+            return None
+        chat_id = int(params["chat_id"])
+        sends[chat_id] += 1
+        if chat_id in blocked:
+            return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+        if sends[chat_id] == 1 and chat_id % 11 == 0:
+            return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                         "parameters": {"retry_after": 1}}
+        state["sent"] += 1
+        if state["sent"] == 120:
+            crash.set()
+        return None
+
+    chat.double._fail = fail
+    author: Person = await store.person_by_telegram(5001)
+    from bot import broadcasts as core
+    broadcast_id = await core.compose(store, svc.clock, author, "全体居民：今晚消防演练", None)
+    await store.set_broadcast_audience(broadcast_id, "all", None, "全体居民")
+    total = await core.launch(store, svc.clock, author, broadcast_id, None, None)
+
+    async def no_sleep(seconds: float) -> None:
+        await asyncio.sleep(0)
+
+    first = make_engine(svc, chat.app.bot, rate=10_000, sleep=no_sleep)
+    task = asyncio.create_task(first.drain())
+    await crash.wait()
+    task.cancel()  # the bot is killed mid-way
+    await asyncio.gather(task, return_exceptions=True)
+    counts = await store.broadcast_counts(broadcast_id)
+    assert 0 < counts["sent"] < total and counts["pending"] > 0
+
+    second = make_engine(svc, chat.app.bot, rate=10_000, sleep=no_sleep)  # restarted from the database
+    while (await store.broadcast_counts(broadcast_id))["pending"]:
+        await second.drain()
+    counts = await store.broadcast_counts(broadcast_id)
+    delivered = Counter(record.chat_id for record in chat.double.outbox
+                        if record.kind == "message" and record.text.startswith("📢 社区通知\n全体居民"))
+    recipients = [p.telegram_id for p in await store.all_people() if p.telegram_id is not None]
+    for chat_id in recipients:
+        assert delivered[chat_id] == (0 if chat_id in blocked else 1), chat_id
+    assert counts == {"pending": 0, "sent": total - len(blocked), "unreachable": len(blocked), "failed": 0,
+                      "cancelled": 0, "total": total, "confirmed": 0}
+
+
+def test_double_is_a_base_request():
+    assert issubclass(BotApiDouble, __import__("telegram").request.BaseRequest)
