@@ -26,8 +26,10 @@ __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 
 PROBLEM_LABELS = frozenset({"property", "grid", "service"})
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
-_FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种")
+_FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它")
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
+# numbers, places and fillers around a bare cry for help ("煤气 2号楼", "help!!!", "火 快")
+_PLACE_FILLER = re.compile(r"[\d|]+|号楼|单元|门口|楼下|楼上|楼道|楼顶|顶楼|这里|这儿|这边|小区|[啊呀了吧的快栋层号楼室]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +112,8 @@ class _Matcher:
 
     def add(self, word: str, role: str, index: int, sound: bool | str = True) -> None:
         """Index `word`; with `sound`, also by its pinyin (homophone typos, typed pinyin); with
-        sound="typed", by typed pinyin only (上周 as "shang zhou", but not 那嘶 for 那事)."""
+        sound="typed", by typed pinyin only (上周 as "shang zhou", but not 那嘶 for 那事); with
+        sound="homophone", by homophone typos only (找不倒 for 找不到)."""
         compact, sylls, latin = term_keys(word)
         payload = (role, index)
         if not compact:
@@ -127,12 +130,12 @@ class _Matcher:
         self._exact.setdefault(compact, []).append(payload)
         if not sound:
             return
-        for key in sylls if sound is True else ():
+        for key in sylls if sound is True or sound == "homophone" else ():
             if key not in self._sylls:
                 self._sylls[key] = []
                 self.syll_pairs[key[:2]].append((key, compact, self._sylls[key]))
             self._sylls[key].append(payload)
-        for key in latin:
+        for key in latin if sound is True or sound == "typed" else ():
             if len(key) >= 4:
                 self.latin[key].append(payload)
 
@@ -334,7 +337,8 @@ class Classifier:
             matcher.add(word, "U", idx)
         for role, group, sound in (
             ("X", urgent.exclude, False), ("Y", urgent.context, "typed"), ("N", urgent.not_now, "typed"),
-            ("G", urgent.ongoing, False),
+            ("G", urgent.ongoing, False), ("Z", urgent.resolved, False), ("B", urgent.benign, False),
+            ("A", urgent.alarm, False), ("Q", urgent.personal, False),
             ("C", cues.closure, True),
             ("R", cues.reopen, False), ("I", cues.inside, False), ("O", cues.outside, False),
         ):
@@ -347,9 +351,14 @@ class Classifier:
                     if len(word) == 1:
                         self.near_chars[word].append(pair * 2 + side)
                     else:
-                        matcher.add(word, "P", pair * 2 + side, sound=False)
+                        matcher.add(word, "P", pair * 2 + side, sound="homophone" if len(word) >= 3 else False)
         matcher.freeze()
         self.matcher = matcher
+        self.weak_forms = frozenset(term_form(w) for w in urgent.weak)
+        danger = sorted({term_form(w) for w in urgent.danger}, key=len, reverse=True)
+        self.danger_re = re.compile("|".join(map(re.escape, danger)) if danger else "(?!)")
+        self.emoji_sets = (frozenset(urgent.emoji.replace(" ", "")), frozenset(urgent.emoji_alarm.replace(" ", "")),
+                           frozenset(urgent.emoji_joke.replace(" ", "")))
         self.near_char_re = re.compile("[%s]" % re.escape("".join(self.near_chars)) if self.near_chars else "(?!)")
         self._set_examples(
             tuple(
@@ -376,7 +385,7 @@ class Classifier:
         clone = object.__new__(Classifier)
         for attr in (
             "lexicon", "threshold", "entries", "negators", "matcher", "seed_index", "near_chars", "near_char_re",
-            "urgent_forms",
+            "urgent_forms", "weak_forms", "danger_re", "emoji_sets",
         ):
             setattr(clone, attr, getattr(self, attr))
         clone._set_examples(self.seed_examples, self.learned + extra)
@@ -435,10 +444,18 @@ class Classifier:
                 scores[label] *= 0.5
             scores["other"] += 3.0
             subs["other.closure"] += 3.0
-        urgent = self._urgent(compact, by_role)
+        urgent = self._urgent(text, n, by_role)
         if urgent:  # someone in danger is reporting, not asking or chatting
             scores["faq"] *= 0.3
             scores["other"] *= 0.3
+            if scores["service"]:  # a person in danger is the safety of a resident (grid), not a service request
+                scores["grid"] += scores["service"]
+                subs["grid.public_safety"] += scores["service"]
+                scores["service"] = 0.0
+            personal = sum(1 for h in by_role["Q"] if h[0] < 0 or not _negated(compact, h[0], self.negators))
+            if personal:  # a fall, a stroke, a fire, a weapon: public safety unless equipment outweighs it
+                scores["grid"] += 1.2 * min(personal, 2)
+                subs["grid.public_safety"] += 1.2 * min(personal, 2)
             if not any(scores[label] for label in PROBLEM_LABELS):
                 scores["grid"] += 1.5  # danger with no facility or service named: public safety
                 subs["grid.public_safety"] += 1.5
@@ -490,17 +507,53 @@ class Classifier:
             cached = self.matcher.fuzzy = (choices, dict(grams))
         return cached
 
-    def _urgent(self, compact: str, by_role: dict[str, list]) -> bool:
+    def _urgent(self, text: str, n: Normalized, by_role: dict[str, list]) -> bool:
         """Any danger cue that is not negated, nor part of a look-alike (消防演练, 没有着火, fire lane),
-        nor in a message that is plainly not about now (以防万一, 演练)."""
-        if by_role["N"]:
+        nor in a message that is plainly not about now (以防万一, 演练; but 不是演习 is), nor one that
+        says the danger is over (已经灭了) unless it also says it goes on (还在冒)."""
+        compact = n.compact
+        if not by_role["A"] and any(h[0] < 0 or not _negated(compact, h[0], self.negators) for h in by_role["N"]):
+            return False  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
+        ongoing = [h[0] for h in by_role["G"]]
+        if by_role["Z"] and not ongoing:
             return False
         excluded = [(h[0], h[1]) for h in by_role["X"]]
         context = [h[0] for h in by_role["Y"]]
-        ongoing = [h[0] for h in by_role["G"]]
-        return self._any_cue(compact, by_role["U"], excluded, context, ongoing) or self._any_cue(
-            compact, self._near(compact, by_role["P"]), excluded, context, ongoing
-        )
+        benign = bool(by_role["B"])
+        strong, alarm, joke = self.emoji_sets
+        if n.emoji and not benign:
+            marks = {ch for ch in text if ch in strong or ch in alarm or ch in joke}
+            if not marks & joke and (marks & strong or (len(marks & alarm) >= 2 and len(compact) <= 20)):
+                return True
+        cues = by_role["U"]
+        if benign:  # 快来人啊，驿站有免费理发: a cry that only calls people to something nice
+            cues = [h for h in cues if h[3] < 0 or self.urgent_forms[h[3]] not in self.weak_forms]
+        if self._any_cue(compact, cues, excluded, context, ongoing):
+            return True
+        if self._any_cue(compact, self._near(compact, by_role["P"]), excluded, context, ongoing):
+            return True
+        if benign:
+            return False
+        return self._any_cue(compact, self._second_chance(text, compact, by_role["A"]), excluded, context, ongoing)
+
+    def _second_chance(self, text: str, compact: str, alarms: list) -> list[tuple[int, int, str, int, float]]:
+        """Danger words (火, 烟, 血, 煤气, help) that no listed phrasing caught count as cues when the
+        message is no more than a cry (⚠️ 煤气 2栋, help!!!), when it has two exclamation marks, or
+        when an alarm marker (快来, 一动不动, 冒) stands in the same clause."""
+        found = []
+        hits = [(m.start(), m.end()) for m in self.danger_re.finditer(compact)]
+        if not hits:
+            return found
+        core = _PLACE_FILLER.sub("", compact)
+        if len(core) <= 4 or (core.isascii() and len(core) <= 9) or text.count("!") + text.count("！") >= 2:
+            return [(a, b, "U", -2, 1.0) for a, b in hits]
+        for a, b in hits:
+            left = compact.rfind(SEP, 0, a) + 1
+            right = compact.find(SEP, b)
+            right = len(compact) if right < 0 else right
+            if any(left <= h[0] < right and not (h[0] < b and a < h[1]) for h in alarms):
+                found.append((a, b, "U", -2, 1.0))
+        return found
 
     def _any_cue(self, compact: str, cues: list, excluded: list, context: list, ongoing: list) -> bool:
         """The first cue that no look-alike, negation or past/hypothetical context cancels.

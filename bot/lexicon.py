@@ -82,7 +82,15 @@ class Urgent(_Strict):
     """Danger cues; `exclude` vetoes a cue it overlaps (火锅), `context` one in its clause (上次),
     `not_now` the whole message (drills, talks, "just in case" questions), `ongoing` (还在, 现在) keeps
     a `context` word in its clause from cancelling a cue; `near` pairs two word groups
-    that signal danger when they meet in one clause (火 … 好大), for phrasings nobody listed."""
+    that signal danger when they meet in one clause (火 … 好大), for phrasings nobody listed.
+
+    Second chances and vetoes added for unseen phrasings: `resolved` (已经灭了, 已经关了) vetoes the
+    whole message unless an `ongoing` word is there too; a `weak` cue (救命, 快来人, help) alone is
+    cancelled by a `benign` word (免费, 排队, 机器人); a `danger` word (火, 烟, 血, 煤气, help) is a cue
+    when the message is a bare cry (a few characters besides numbers and places) or has an `alarm`
+    marker (!!, 快来, 一动不动) in its clause; `emoji` (🆘 🚑) are cues, two different `emoji_alarm`
+    (🔥 😱 ⚡) in a short message are one, unless an `emoji_joke` (😂 🎉) is there; `personal` cues
+    (摔倒, 晕倒, 持刀, 着火) send an urgent message to grid unless facility words outweigh them."""
 
     terms: tuple[str, ...] = Field(min_length=1)
     exclude: tuple[str, ...] = ()
@@ -90,6 +98,15 @@ class Urgent(_Strict):
     not_now: tuple[str, ...] = ()
     ongoing: tuple[str, ...] = ()
     near: tuple[tuple[str, str], ...] = ()
+    resolved: tuple[str, ...] = ()
+    weak: tuple[str, ...] = ()
+    benign: tuple[str, ...] = ()
+    danger: tuple[str, ...] = ()
+    alarm: tuple[str, ...] = ()
+    emoji: str = ""
+    emoji_alarm: str = ""
+    emoji_joke: str = ""
+    personal: tuple[str, ...] = ()
 
     @field_validator("near")
     @classmethod

@@ -182,6 +182,8 @@ class Ticket:
     created_at: datetime
     latitude: float | None = None
     longitude: float | None = None
+    accept_reminded: bool = False
+    resolve_reminded: bool = False
 
     @property
     def number(self) -> str:

@@ -78,14 +78,14 @@ class Deadlines:
                     timedelta(minutes=self.limits.urgent.resolve_reminder_minutes))
         return timedelta(minutes=self.limits.accept_reminder_minutes), timedelta(hours=self.limits.resolve_reminder_hours)
 
-    def next_due(self, ticket: Ticket, accept_reminded: bool, resolve_reminded: bool) -> datetime | None:
+    def next_due(self, ticket: Ticket) -> datetime | None:
         """The earliest moment something must happen to this ticket: a reminder, a breach, auto-close."""
         accept_lead, resolve_lead = self.reminder_leads(ticket.urgent)
         moments = []
         if ticket.accept_due:
-            moments.append(ticket.accept_due if accept_reminded else ticket.accept_due - accept_lead)
+            moments.append(ticket.accept_due if ticket.accept_reminded else ticket.accept_due - accept_lead)
         if ticket.resolve_due:
-            moments.append(ticket.resolve_due if resolve_reminded else ticket.resolve_due - resolve_lead)
+            moments.append(ticket.resolve_due if ticket.resolve_reminded else ticket.resolve_due - resolve_lead)
         if ticket.rate_due:
             moments.append(ticket.rate_due)
         return min(moments, default=None)

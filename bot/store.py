@@ -273,6 +273,7 @@ class Store:
         self._db = db
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task | None = None
+        self._recorded_update: int | None = None  # the update id the last commit already recorded
 
     @classmethod
     async def open(cls, path: Path | str) -> "Store":
@@ -326,7 +327,7 @@ class Store:
             try:
                 yield self._db
                 update_id = current_update_id.get()
-                if update_id is not None:
+                if update_id is not None and update_id != self._recorded_update:
                     await self._db.execute(
                         "INSERT OR IGNORE INTO processed_updates VALUES (?, ?)",
                         (update_id, to_db(datetime.now(UTC))),
@@ -336,6 +337,7 @@ class Store:
                 raise
             else:
                 await self._db.execute("COMMIT")
+                self._recorded_update = update_id
             finally:
                 self._owner = None
 
@@ -363,6 +365,8 @@ class Store:
         return row[0]
 
     async def mark_processed(self, update_id: int, at: datetime) -> None:
+        if update_id == self._recorded_update:  # its state change already recorded it
+            return
         async with self._lock:
             await self._db.execute(
                 "INSERT OR IGNORE INTO processed_updates VALUES (?, ?)", (update_id, to_db(at))
@@ -523,37 +527,45 @@ class Store:
 
     # -- people -----------------------------------------------------------------------------
 
+    # A person with their role grants and each grant's place name, in one statement: people are read
+    # on every update, and one query per grant was half of all the SQL a new ticket cost.
     _PERSON_SQL = (
         "SELECT p.id, p.telegram_id, p.name, p.phone, p.hide_name, p.building_id, p.unit_id, "
-        "COALESCE(c.name || b.name || COALESCE(u.name, ''), '') AS address "
+        "COALESCE(c.name || b.name || COALESCE(u.name, ''), '') AS address, "
+        "(SELECT json_group_array(json_array(r.role, r.scope_kind, r.scope_id, CASE r.scope_kind "
+        "  WHEN 'building' THEN (SELECT c2.name || b2.name FROM buildings b2 "
+        "       JOIN compounds c2 ON c2.id = b2.compound_id WHERE b2.id = r.scope_id) "
+        "  WHEN 'unit' THEN (SELECT c2.name || b2.name || u2.name FROM units u2 "
+        "       JOIN buildings b2 ON b2.id = u2.building_id JOIN compounds c2 ON c2.id = b2.compound_id "
+        "       WHERE u2.id = r.scope_id) "
+        "  WHEN 'grid' THEN (SELECT name FROM grids WHERE id = r.scope_id) "
+        "  WHEN 'compound' THEN (SELECT name FROM compounds WHERE id = r.scope_id) "
+        "  WHEN 'community' THEN (SELECT name FROM communities WHERE id = r.scope_id) "
+        "  ELSE '全部' END)) FROM (SELECT * FROM roles WHERE person_id = p.id ORDER BY rowid) r) AS grants "
         "FROM people p LEFT JOIN buildings b ON b.id = p.building_id "
         "LEFT JOIN compounds c ON c.id = b.compound_id LEFT JOIN units u ON u.id = p.unit_id "
     )
 
-    async def _person_from_row(self, row: aiosqlite.Row) -> Person:
-        grants = []
-        for grant in await self._fetch(
-            "SELECT role, scope_kind, scope_id FROM roles WHERE person_id = ? ORDER BY rowid", (row[0],)
-        ):
-            grants.append(
-                RoleGrant(Role(grant[0]), grant[1], grant[2], await self.scope_name(grant[1], grant[2]))
-            )
+    @staticmethod
+    def _person_from_row(row: aiosqlite.Row) -> Person:
+        grants = tuple(RoleGrant(Role(role), kind, scope_id, name or "?")
+                       for role, kind, scope_id, name in json.loads(row[8] or "[]"))
         return Person(
             id=row[0], telegram_id=row[1], name=row[2], phone=row[3], hide_name=bool(row[4]),
-            building_id=row[5], unit_id=row[6], address=row[7], grants=tuple(grants),
+            building_id=row[5], unit_id=row[6], address=row[7], grants=grants,
         )
 
     async def person_by_telegram(self, telegram_id: int) -> Person | None:
         row = await self._fetch_one(self._PERSON_SQL + "WHERE p.telegram_id = ?", (telegram_id,))
-        return await self._person_from_row(row) if row else None
+        return self._person_from_row(row) if row else None
 
     async def person(self, person_id: int) -> Person | None:
         row = await self._fetch_one(self._PERSON_SQL + "WHERE p.id = ?", (person_id,))
-        return await self._person_from_row(row) if row else None
+        return self._person_from_row(row) if row else None
 
     async def all_people(self) -> list[Person]:
         rows = await self._fetch(self._PERSON_SQL + "ORDER BY p.id")
-        return [await self._person_from_row(row) for row in rows]
+        return [self._person_from_row(row) for row in rows]
 
     async def people_with_role(self, role: Role, scope_kind: str, scope_id: int | None) -> list[Person]:
         rows = await self._fetch(
@@ -561,7 +573,7 @@ class Store:
             "WHERE r.role = ? AND r.scope_kind = ? AND r.scope_id IS ? ORDER BY p.id",
             (role.value, scope_kind, scope_id),
         )
-        return [await self._person_from_row(row) for row in rows]
+        return [self._person_from_row(row) for row in rows]
 
     @staticmethod
     async def find_person_id(
@@ -719,7 +731,7 @@ class Store:
             "(SELECT c.community_id FROM buildings b2 JOIN compounds c ON c.id = b2.compound_id "
             " WHERE b2.id = ?) ORDER BY p.id", (building_id,),
         )
-        return [await self._person_from_row(row) for row in rows]
+        return [self._person_from_row(row) for row in rows]
 
     # -- tickets ----------------------------------------------------------------------------
 
@@ -727,7 +739,7 @@ class Store:
         "SELECT t.id, t.reporter_id, t.building_id, t.unit_id, t.text, t.label, t.subcategory, t.urgent, "
         "t.anonymous, t.status, t.level, t.assignee_id, t.accept_due, t.resolve_due, t.rate_due, t.rating, "
         "t.resolution, (SELECT COUNT(*) FROM ticket_supporters s WHERE s.ticket_id = t.id), t.created_at, "
-        "t.latitude, t.longitude FROM tickets t "
+        "t.latitude, t.longitude, t.accept_reminded, t.resolve_reminded FROM tickets t "
     )
 
     @staticmethod
@@ -738,16 +750,12 @@ class Store:
             subcategory=row[6], urgent=bool(row[7]), anonymous=bool(row[8]), status=Status(row[9]),
             level=row[10], assignee_id=row[11], accept_due=due[0], resolve_due=due[1], rate_due=due[2],
             rating=row[15], resolution=row[16], supporters=row[17], created_at=from_db(row[18]),
-            latitude=row[19], longitude=row[20],
+            latitude=row[19], longitude=row[20], accept_reminded=bool(row[21]), resolve_reminded=bool(row[22]),
         )
 
     async def ticket(self, ticket_id: int) -> Ticket | None:
         row = await self._fetch_one(self._TICKET_SQL + "WHERE t.id = ?", (ticket_id,))
         return self._ticket(row) if row else None
-
-    async def reminder_flags(self, ticket_id: int) -> tuple[bool, bool]:
-        row = await self._fetch_one("SELECT accept_reminded, resolve_reminded FROM tickets WHERE id = ?", (ticket_id,))
-        return bool(row[0]), bool(row[1])
 
     async def tickets_of(self, person_id: int, limit: int = 20) -> list[Ticket]:
         """A resident's own tickets and those they joined (联名), newest first."""
@@ -900,8 +908,9 @@ class Store:
         return await self._fetch_one("SELECT 1 FROM notifications WHERE state = 'pending' LIMIT 1") is not None
 
     async def settle_notification(self, notification_id: int, state: str, message_id: int | None = None) -> None:
-        async with self.transaction() as db:
-            await db.execute(
+        """One statement, atomic on its own: no BEGIN/COMMIT round trips on the hottest write."""
+        async with self._lock:
+            await self._db.execute(
                 "UPDATE notifications SET state = ?, message_id = ?, attempts = attempts + 1 WHERE id = ?",
                 (state, message_id, notification_id),
             )

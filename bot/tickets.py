@@ -56,9 +56,10 @@ class TicketDesk:
     async def _people(self, role: Role, kind: str, scope_id: int | None) -> list[Person]:
         return await self.store.people_with_role(role, kind, scope_id) if scope_id is not None else []
 
-    async def route(self, building_id: int | None, level: int) -> Route:
+    async def route(self, building_id: int | None, level: int, scopes: dict[str, int] | None = None) -> Route:
         """The first level at or above ``level`` that has somebody; a missing head is skipped."""
-        scopes = await self.store.building_scopes(building_id) if building_id else {}
+        if scopes is None:
+            scopes = await self.store.building_scopes(building_id) if building_id else {}
         chain = [
             [(Role.BUILDING_HEAD, "building", building_id)],
             [(Role.GRID_HEAD, "grid", scopes.get("grid")), (Role.GRID_WORKER, "grid", scopes.get("grid"))],
@@ -71,9 +72,9 @@ class TicketDesk:
                     return Route(current, people[0].id)
         return Route(STREET_LEVEL, None)
 
-    async def informed(self, ticket_label: str, building_id: int | None, urgent: bool) -> list[int]:
+    async def informed(self, ticket_label: str, building_id: int | None, urgent: bool,
+                       scopes: dict[str, int]) -> list[int]:
         """Who hears about a new ticket besides its assignee."""
-        scopes = await self.store.building_scopes(building_id) if building_id else {}
         wanted: list[tuple[Role, str, int | None]] = []
         if ticket_label == "property":
             wanted.append((Role.PROPERTY_MANAGER, "compound", scopes.get("compound")))
@@ -133,8 +134,10 @@ class TicketDesk:
         if label not in TICKET_LABELS:
             raise TicketError("这类消息不需要建工单。")
         now = self.clock.now()
-        route = await self.route(reporter.building_id, 0)
-        informed = [pid for pid in await self.informed(label, reporter.building_id, urgent) if pid != route.assignee_id]
+        scopes = await self.store.building_scopes(reporter.building_id) if reporter.building_id else {}
+        route = await self.route(reporter.building_id, 0, scopes)
+        informed = [pid for pid in await self.informed(label, reporter.building_id, urgent, scopes)
+                    if pid != route.assignee_id]
         anonymous = await self.store.anonymous_reports(reporter.id) if anonymous is None else anonymous
         accept_due = self.deadlines.accept_by(now, urgent) if route.assignee_id else None
         resolve_due = self.deadlines.resolve_by(now, label, urgent) if route.assignee_id else None
@@ -366,8 +369,7 @@ class TicketDesk:
 
     async def _reschedule(self, db, ticket_id: int) -> None:
         ticket = await self.store.ticket(ticket_id)
-        flags = await self.store.reminder_flags(ticket_id)
-        await self.store.update_ticket(db, ticket_id, next_due=self.deadlines.next_due(ticket, *flags))
+        await self.store.update_ticket(db, ticket_id, next_due=self.deadlines.next_due(ticket))
 
     # -- deadlines (DueWork for the agenda) ----------------------------------------------------
 
@@ -382,7 +384,6 @@ class TicketDesk:
         """One ticket's due work, in one transaction: remind, escalate on a breach, or close unrated."""
         async with self.store.transaction() as db:
             ticket = await self.store.ticket(ticket_id)
-            accept_reminded, resolve_reminded = await self.store.reminder_flags(ticket_id)
             accept_lead, resolve_lead = self.deadlines.reminder_leads(ticket.urgent)
             if ticket.status is Status.RESOLVED and ticket.rate_due and now >= ticket.rate_due:
                 await self.store.update_ticket(db, ticket.id, status=Status.CLOSED.value, rate_due=None, updated_at=now)
@@ -393,9 +394,9 @@ class TicketDesk:
                 await self._escalate(db, ticket, now, "accept")
             elif ticket.active and ticket.resolve_due and now >= ticket.resolve_due:
                 await self._escalate(db, ticket, now, "resolve")
-            elif ticket.active and ticket.accept_due and not accept_reminded and now >= ticket.accept_due - accept_lead:
+            elif ticket.active and ticket.accept_due and not ticket.accept_reminded and now >= ticket.accept_due - accept_lead:
                 await self._remind(db, ticket, now, "accept")
-            elif ticket.active and ticket.resolve_due and not resolve_reminded and now >= ticket.resolve_due - resolve_lead:
+            elif ticket.active and ticket.resolve_due and not ticket.resolve_reminded and now >= ticket.resolve_due - resolve_lead:
                 await self._remind(db, ticket, now, "resolve")
             await self._reschedule(db, ticket.id)
 
