@@ -25,6 +25,7 @@ from bot.normalize import SEP, Normalized, normalize, term_keys
 __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 
 PROBLEM_LABELS = frozenset({"property", "grid", "service"})
+PERSONAL_BOOST = 2.0  # grid score added to an urgent message that names a danger to a person
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
 _FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它")
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
@@ -338,9 +339,10 @@ class Classifier:
         for role, group, sound in (
             ("X", urgent.exclude, False), ("Y", urgent.context, "typed"), ("N", urgent.not_now, "typed"),
             ("G", urgent.ongoing, False), ("Z", urgent.resolved, False), ("B", urgent.benign, False),
-            ("A", urgent.alarm, False), ("Q", urgent.personal, False),
+            ("A", urgent.alarm, False), ("Q", urgent.personal, True),
             ("C", cues.closure, True),
             ("R", cues.reopen, False), ("I", cues.inside, False), ("O", cues.outside, False),
+            ("J", cues.joke, False), ("H", cues.hypothetical, "typed"), ("K", cues.asking, "typed"),
         ):
             for idx, word in enumerate(group):
                 matcher.add(word, role, idx, sound)
@@ -453,12 +455,20 @@ class Classifier:
                 subs["grid.public_safety"] += scores["service"]
                 scores["service"] = 0.0
             personal = sum(1 for h in by_role["Q"] if h[0] < 0 or not _negated(compact, h[0], self.negators))
-            if personal:  # a fall, a stroke, a fire, a weapon: public safety unless equipment outweighs it
-                scores["grid"] += 1.2 * min(personal, 2)
-                subs["grid.public_safety"] += 1.2 * min(personal, 2)
+            if personal:  # a fall, a stroke, a fire, a weapon: public safety unless equipment outweighs it;
+                # in a long message about several things the danger decides (物业费… 李大爷几天没见人)
+                boost = PERSONAL_BOOST + 0.5 * min(personal - 1, 2)
+                scores["grid"] += boost
+                subs["grid.public_safety"] += boost
             if not any(scores[label] for label in PROBLEM_LABELS):
                 scores["grid"] += 1.5  # danger with no facility or service named: public safety
                 subs["grid.public_safety"] += 1.5
+        elif (by_role["H"] or by_role["N"]) and by_role["K"]:
+            scores["faq"] += 2.5  # 万一着火了往哪边疏散？如果燃气泄漏应该怎么办: asking what to do, not reporting
+            subs["faq.question"] += 2.5
+        elif by_role["J"] or (n.emoji and any(ch in self.emoji_sets[2] for ch in text)):
+            scores["other"] += 1.5  # 烟花好美🎆, 呛得打喷嚏哈哈: a joke or a greeting, not a report
+            subs["other.chitchat"] += 1.5
         ex_urgent = self._examples(compact.replace(SEP, ""), scores, subs, matched)
         return self._decide(n, scores, subs, matched, urgent or ex_urgent)
 
@@ -512,28 +522,40 @@ class Classifier:
         nor in a message that is plainly not about now (以防万一, 演练; but 不是演习 is), nor one that
         says the danger is over (已经灭了) unless it also says it goes on (还在冒)."""
         compact = n.compact
+        cues, pairs = by_role.get("U"), by_role.get("P")
+        if not (cues or pairs or n.emoji) and self.danger_re.search(compact) is None and (
+            self.near_char_re.search(compact) is None
+        ):
+            return False  # most messages: nothing that could signal danger
+        cues = cues or []
         if not by_role["A"] and any(h[0] < 0 or not _negated(compact, h[0], self.negators) for h in by_role["N"]):
             return False  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
         ongoing = [h[0] for h in by_role["G"]]
         if by_role["Z"] and not ongoing:
+            return False
+        if by_role["J"] and not by_role["A"]:  # 红烧肉烧糊了哈哈: a joke, unless someone also cries out
             return False
         excluded = [(h[0], h[1]) for h in by_role["X"]]
         context = [h[0] for h in by_role["Y"]]
         benign = bool(by_role["B"])
         strong, alarm, joke = self.emoji_sets
         if n.emoji and not benign:
-            marks = {ch for ch in text if ch in strong or ch in alarm or ch in joke}
-            if not marks & joke and (marks & strong or (len(marks & alarm) >= 2 and len(compact) <= 20)):
+            seen = [ch for ch in text if ch in strong or ch in alarm or ch in joke]
+            marks = set(seen)
+            if not marks & joke and (
+                marks & strong
+                or not by_role["X"]  # 太火了🔥🔥 is praise
+                and (len(marks & alarm) >= 2 and len(compact) <= 20 or len(seen) >= 2 and len(compact) <= 12)
+            ):  # 😱🔥 6栋; 😰😰 楼顶有人: a short, repeated alarm
                 return True
-        cues = by_role["U"]
         if benign:  # 快来人啊，驿站有免费理发: a cry that only calls people to something nice
             cues = [h for h in cues if h[3] < 0 or self.urgent_forms[h[3]] not in self.weak_forms]
         if self._any_cue(compact, cues, excluded, context, ongoing):
             return True
-        if self._any_cue(compact, self._near(compact, by_role["P"]), excluded, context, ongoing):
-            return True
-        if benign:
+        if benign:  # a joke or an invitation: only a listed phrasing counts, no second chance
             return False
+        if self._any_cue(compact, self._near(compact, pairs or []), excluded, context, ongoing):
+            return True
         return self._any_cue(compact, self._second_chance(text, compact, by_role["A"]), excluded, context, ongoing)
 
     def _second_chance(self, text: str, compact: str, alarms: list) -> list[tuple[int, int, str, int, float]]:

@@ -76,6 +76,9 @@ class Cues(_Strict):
     negators: tuple[str, ...] = ()
     inside: tuple[str, ...] = ()
     outside: tuple[str, ...] = ()
+    joke: tuple[str, ...] = ()
+    hypothetical: tuple[str, ...] = ()
+    asking: tuple[str, ...] = ()
 
 
 class Urgent(_Strict):

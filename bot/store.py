@@ -1014,8 +1014,9 @@ class Store:
         return cursor.rowcount
 
     async def start_due_broadcasts(self, now: datetime) -> None:
-        async with self.transaction() as db:
-            await db.execute(
+        """A single statement (atomic by itself); it runs after every update offline, so no BEGIN/COMMIT."""
+        async with self._lock:
+            await self._db.execute(
                 "UPDATE broadcasts SET state = 'sending' WHERE state = 'scheduled' AND send_at <= ?", (to_db(now),))
 
     async def next_broadcast_due(self) -> datetime | None:

@@ -63,7 +63,7 @@ async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYP
     if pending is not None and pending["kind"] == "broadcast":
         await broadcasts.receive_content(update, context, person, text, photo)
         return
-    if photo is None and await tickets.handle_pending_input(update, context, person, text):
+    if pending is not None and photo is None and await tickets.handle_pending_input(update, context, person, text, pending):
         return
     triage = await svc.triage.triage(person, text)
     result = triage.classification

@@ -217,11 +217,9 @@ async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await query.edit_message_text(f"工单 {ticket.number} 已撤销。")
 
 
-async def handle_pending_input(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str) -> bool:
+async def handle_pending_input(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str,
+                               pending: dict) -> bool:
     """If the bot asked this person for a note, question, answer or reason, this text is it."""
-    pending = await services(context).store.pending_input(person.id)
-    if pending is None:
-        return False
     if services(context).clock.now() - pending["at"] > INPUT_MAX_AGE:
         await desk(context).clear_input(person)
         return False

@@ -282,3 +282,74 @@ def test_past_word_does_not_cancel_an_ongoing_danger(clf):
 )
 def test_location_and_question_cues(clf, text, expected):
     assert label(clf, text) == expected
+
+
+# ---------------------------------------------------------------- second chances for unseen phrasings
+@pytest.mark.parametrize(
+    "text",
+    [
+        "救命!!",  # a bare cry
+        "sos",
+        "煤气!! 3单元",  # a danger word and two exclamation marks
+        "🆘 5栋",  # an alarm emoji alone
+        "😱🔥 7号楼",  # two different alarm emoji in a short message
+        "有人晕倒了 快来",
+        "刀 快来 2号楼门口",  # a danger word and an alarm marker in one clause
+        "好大的烟 快跑",
+        "这次不是演习 真的着火了",  # a negated drill does not cancel
+        "老爷子突然说不出话 嘴歪了",  # stroke signs
+        "隔壁一股怪味 我头晕想吐",
+        "电梯停在两层中间 里面有老人",
+        "暖气管爆了 水哗哗往外喷",
+        "俺爹不见了 找了一晚上没找着",
+        "孩子找不倒了",  # homophone typo inside a `near` word
+        "有人往楼道泼汽油",
+        "楼上往下扔砖头",
+        "树枝断了挂在高压线上",
+    ],
+)
+def test_second_chance_urgent(clf, text):
+    assert clf.classify(text).urgent, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "救命 这个表格怎么填",  # a weak cry with a benign word
+        "快来人啊 驿站发鸡蛋",
+        "这个活动太火了🔥🔥",  # praise, not fire
+        "笑死我了😂😂",
+        "晕 又停水了",
+        "钱包掉了 谁捡到了",
+        "小区车库出不去 车堵住了",
+        "我爸摔了一跤 上周的事 现在好多了",  # resolved
+        "厨房冒烟是我炒菜糊了 已经散了 没事了",
+        "插座烧黑了 闸已经拉了 想找个电工",
+        "老人走丢了怎么办 想了解一下防走失手环",
+        "如果发现有人晕倒 是先打120还是先叫网格员",
+        "楼下烧烤烟很大 能管管吗",
+        "my neighbour smokes in the corridor every night",
+        "the gas smell yesterday was from the restaurant",
+        "附近工厂偷排废气 臭得人头疼",
+        "升降梯不动了 老人爬不了楼",
+    ],
+)
+def test_second_chance_does_not_fire_on_look_alikes(clf, text):
+    assert not clf.classify(text).urgent, text
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我妈在家摔倒了 叫不醒", "grid"),  # a person in danger at home: safety of residents
+        ("孩子吃东西噎住了 脸都紫了", "grid"),
+        ("有个人坐在天台边上 看着要跳", "grid"),
+        ("物业你好 车位的事麻烦处理 另外地库里一股很冲的煤气味", "grid"),  # the danger decides
+        ("电梯卡在两层中间 里面有人", "property"),  # compound equipment stays property
+        ("楼上水管爆了 家里全是水", "property"),
+        ("万一着火了 我们楼往哪边疏散", "faq"),  # asking what to do, not reporting
+        ("烟花好美🎆🎆 新年快乐", "other"),
+    ],
+)
+def test_urgent_and_hypothetical_labels(clf, text, expected):
+    assert clf.classify(text).label == expected, text

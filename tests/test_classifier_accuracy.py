@@ -1,7 +1,9 @@
 """Regression guard on the development sets (not timed): they must not silently get worse.
 
 dev.jsonl is the set the lexicon was tuned on; dev2.jsonl was written independently and is used
-only to check that fixes generalise (its sentences are never copied into the lexicon)."""
+only to check that fixes generalise (its sentences are never copied into the lexicon). dev3.jsonl is
+adversarial (indirect danger, homophones, pinyin, emoji-only cries, jokes and past events); it was
+improved through mechanisms and vocabulary, never by copying its sentences, so its floor is lower."""
 
 from pathlib import Path
 
@@ -18,12 +20,12 @@ def classifier():
     return Classifier.load()
 
 
-@pytest.mark.parametrize("name", ["dev", "dev2"])
-def test_dev_accuracy(classifier, name):
+@pytest.mark.parametrize("name, f1_floor", [("dev", 0.9), ("dev2", 0.9), ("dev3", 0.86)])
+def test_dev_accuracy(classifier, name, f1_floor):
     path = DATA / f"{name}.jsonl"
     if not path.exists():
         pytest.skip(f"{name} set not present")
     report = evaluate(classifier, read_jsonl(path))
-    assert report.macro_f1 >= 0.9, report.render()
+    assert report.macro_f1 >= f1_floor, report.render()
     assert report.urgent_recall == 1.0, report.render()
     assert report.urgent_precision >= 0.8, report.render()
