@@ -42,9 +42,7 @@ the 1,000/s target is not feasible on this machine and the report says so.
 Diagnostics, run when a target is missed (or with --profile): (1) cProfile over 2,000 unpaced
 sends, summarised by where the main thread's time goes; (2) the per-send cost piece by piece
 (``send_announcement``, ``Store.record_delivery``, ``Store.pending_recipients``, each timed
-alone); (3) a WHAT-IF run of the same engine whose ``pacer`` attribute is swapped for a pacer
-with bounded catch-up (``CatchUpPacer`` below), to show whether the pacing rule or the
-throughput is what misses the target. None of this changes the engine's files.
+alone). None of this changes the engine's files.
 
 Exit status is 0 even when a target is missed: this is a benchmark, not a test; misses are FAIL.
 """
@@ -299,13 +297,11 @@ class Run:
         return self.sends == self.counts["total"] == self.counts["sent"] and self.counts["pending"] == 0
 
 
-async def drain(bench: Bench, text: str, rate: float, sample: bool = False, pacer=None) -> Run:
+async def drain(bench: Bench, text: str, rate: float, sample: bool = False) -> Run:
     """A new broadcast to everyone, drained by a fresh engine (real asyncio.sleep) until done."""
     broadcast_id, total = await new_broadcast(bench, text)
     bench.recorder.reset(total, sample)
     engine = make_engine(bench.svc, bench.application.bot, rate=rate)
-    if pacer is not None:  # only the what-if diagnostic swaps the pacer
-        engine.pacer = pacer
     samples = [MemorySample.take("start", 0)] if sample else []
     began = time.perf_counter()
     await engine.drain()
@@ -318,31 +314,6 @@ async def drain(bench: Bench, text: str, rate: float, sample: bool = False, pace
 
 
 # -- diagnostics (only when a target is missed, or with --profile) ---------------------------------
-
-@dataclass
-class CatchUpPacer:
-    """WHAT-IF, not the shipped engine: ``bot.broadcasts.Pacer`` with bounded catch-up.
-
-    The shipped ``Pacer`` forfeits any lateness: when ``wait()`` finds itself past its slot it
-    restarts the schedule from *now*. asyncio's timers wake up to ~1 ms late (epoll timeouts are
-    whole milliseconds, rounded up), which at 1,000/s is a whole period, so part of every period
-    is lost. This variant keeps the absolute schedule and may make up at most ``slack`` sends of
-    lateness back to back, so no 1-second window can exceed the rate by more than ``slack``.
-    """
-
-    rate: float
-    slack: float = 20.0  # sends
-    _next: float = 0.0
-
-    async def wait(self) -> None:
-        now = time.monotonic()
-        if self._next > now:
-            await asyncio.sleep(self._next - now)
-        self._next = max(self._next, now - self.slack / self.rate) + 1 / self.rate
-
-    def pause(self, seconds: float) -> None:
-        self._next = max(self._next, time.monotonic() + seconds)
-
 
 CATEGORIES = (  # (label, substring of the code's file name), first match wins
     ("python-telegram-bot (request build, Message.de_json, TelegramObject)", "/telegram/"),
@@ -556,14 +527,6 @@ async def main(args: argparse.Namespace) -> None:
                 print(f"diagnosis 2: the per-send cost, piece by piece ({PROFILE_SENDS:,} sends, each part timed alone; "
                       f"{load1()})")
                 print("\n".join(pieces))
-                print()
-                whatif = await drain(bench, "全体居民：假设性测试", rate, pacer=CatchUpPacer(rate))
-                print("\n".join(render_run(
-                    f"diagnosis 3, WHAT-IF (not the shipped engine): the same engine with engine.pacer replaced by "
-                    f"a Pacer that keeps its schedule and may catch up <= {CatchUpPacer.slack:.0f} sends ({load1()})",
-                    whatif, rate)))
-                print(f"  would meet the targets: rate {verdict(whatif.pacing.achieved >= TARGET_RATIO * rate)}, "
-                      f"windows {verdict(whatif.pacing.worst_error < TARGET_WINDOW_ERROR)}")
         finally:
             await stop_offline(bench.application)
     print()

@@ -52,17 +52,23 @@ Progress = Callable[[dict, dict, bool], Awaitable[None]]  # (broadcast, counts, 
 
 @dataclass
 class Pacer:
-    """Spaces sends ``1/rate`` seconds apart on the monotonic clock (not the domain clock)."""
+    """Spaces sends ``1/rate`` seconds apart on the monotonic clock (not the domain clock).
+
+    It keeps an absolute schedule and may catch up a little (``slack``) after a late wake-up:
+    asyncio timers wake in whole milliseconds, so restarting the schedule at every late send would
+    lose up to a period each time (measured: 89% of 1,000/s without catch-up, 100% with 20 ms).
+    """
 
     rate: float
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    slack: float = 0.02
     _next: float = 0.0
 
     async def wait(self) -> None:
         now = time.monotonic()
         if self._next > now:
             await self.sleep(self._next - now)
-        self._next = max(self._next, now) + 1 / self.rate
+        self._next = max(self._next, now - self.slack) + 1 / self.rate
 
     def pause(self, seconds: float) -> None:
         """Hold the whole queue (Telegram's RetryAfter)."""

@@ -1037,9 +1037,12 @@ class Store:
 
     async def record_delivery(self, broadcast_id: int, person_id: int, state: str, at: datetime,
                               message_id: int | None = None, next_try: datetime | None = None) -> None:
-        """One recipient's outcome; only a row still pending changes, so a resume re-checks for free."""
-        async with self.transaction() as db:
-            await db.execute(
+        """One recipient's outcome; only a row still pending changes, so a resume re-checks for free.
+
+        A single UPDATE is atomic by itself: one round trip instead of three on the broadcast hot path.
+        """
+        async with self._lock:
+            await self._db.execute(
                 "UPDATE broadcast_recipients SET state = ?, message_id = ?, sent_at = ?, attempts = attempts + 1, "
                 "next_try = ? WHERE broadcast_id = ? AND person_id = ? AND state = 'pending'",
                 (state, message_id, to_db(at) if state == "sent" else None,
