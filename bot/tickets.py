@@ -261,15 +261,6 @@ class TicketDesk:
             await self.store.clear_pending_input(db, reporter.id)
         return ticket
 
-    async def await_input(self, person: Person, kind: str, ticket_id: int) -> None:
-        """Remember that this person's next text is a resolve note or a question for ``ticket_id``."""
-        async with self.store.transaction() as db:
-            await self.store.set_pending_input(db, person.id, kind, ticket_id, self.clock.now())
-
-    async def clear_input(self, person: Person) -> None:
-        async with self.store.transaction() as db:
-            await self.store.clear_pending_input(db, person.id)
-
     async def attach(self, reporter: Person, ticket_id: int, photo: str | None = None,
                      location: tuple[float, float] | None = None) -> Ticket:
         """A photo or location for the reporter's ticket; the assignee hears of it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from functools import partial
 
@@ -12,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot import broadcasts as core
 from bot.models import Person, Place
 from bot.services import Services
+from bot import pending
 from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, sender, services, staff_only
 from handlers.keyboards import parse_int
 from handlers.picker import PlacePicker
@@ -22,7 +24,8 @@ AUDIENCE_TITLES = {
 }
 PLACE_PATHS = {"community": ("community",), "grid": ("grid",), "compound": ("compound",),
                "building": ("compound", "building"), "unit": ("compound", "building", "unit")}
-WHEN = {"now": "立即发送", "1h": "1小时后", "20": "今晚8点", "08": "明早8点"}
+WHEN = {"now": "立即发送", "1h": "1小时后", "20": "今晚8点", "08": "明早8点", "at": "其他时间"}
+TIME_HELP = "请输入发送时间，例如“11-25 09:00”或“2026-11-25 09:00”（30 天内）；回复“取消”放弃。"
 STATE_TITLES = {"draft": "草稿", "scheduled": "定时", "sending": "发送中", "done": "已发完", "cancelled": "已取消"}
 
 
@@ -92,7 +95,7 @@ def make_engine(svc: Services, bot: Bot, rate: float, **kwargs) -> core.Broadcas
 async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/broadcast: ask for the content; the next text or captioned photo is it."""
     person = await sender(update, context)
-    await services(context).tickets.await_input(person, "broadcast", None)
+    await pending.expect(services(context).store, services(context).clock, person, "broadcast")
     await update.effective_message.reply_text("请发送通知内容：一段文字，或一张带说明的图片。回复“取消”放弃。")
 
 
@@ -100,7 +103,7 @@ async def receive_content(update: Update, context: ContextTypes.DEFAULT_TYPE, pe
                           photo: str | None) -> None:
     """The content arrived: save a draft and offer the audiences."""
     svc = services(context)
-    await svc.tickets.clear_input(person)
+    await pending.forget(svc.store, person)
     if text.strip().lower() in CANCEL_WORDS:
         await update.effective_message.reply_text("好的，已取消。")
         return
@@ -118,8 +121,8 @@ async def receive_content(update: Update, context: ContextTypes.DEFAULT_TYPE, pe
 async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_id: int) -> None:
     draft = await services(context).store.broadcast(broadcast_id)
     count = await services(context).store.audience_count(draft["audience_kind"], draft["audience_id"])
-    rows = [[InlineKeyboardButton(title, callback_data=f"bc:{broadcast_id}:go:{key}") for key, title in WHEN.items()],
-            [InlineKeyboardButton("放弃", callback_data=f"bc:{broadcast_id}:drop")]]
+    buttons = [InlineKeyboardButton(title, callback_data=f"bc:{broadcast_id}:go:{key}") for key, title in WHEN.items()]
+    rows = [buttons[:4], [*buttons[4:], InlineKeyboardButton("放弃", callback_data=f"bc:{broadcast_id}:drop")]]
     photo = "（附图片）" if draft["photo"] else ""
     await update.callback_query.answer()
     await update.callback_query.edit_message_text(
@@ -162,6 +165,11 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             await preview(update, context, broadcast_id)
         elif action == "p" and len(parts) >= 6 and parts[3] in PLACE_PATHS:
             await picker(broadcast_id, parts[3]).handle(update, context, parts[4:])
+        elif action == "go" and len(parts) == 4 and parts[3] == "at":
+            await pending.expect(svc.store, svc.clock, person, "broadcast_time", broadcast_id=broadcast_id,
+                                 progress=[query.message.chat_id, query.message.message_id])
+            await query.answer()
+            await context.bot.send_message(person.telegram_id, TIME_HELP)
         elif action == "go" and len(parts) == 4 and parts[3] in WHEN:
             await go(update, context, person, broadcast_id, parts[3])
         elif action == "drop":
@@ -189,20 +197,62 @@ def picker(broadcast_id: int, kind: str) -> PlacePicker:
 
 
 async def go(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, broadcast_id: int, key: str) -> None:
-    svc = services(context)
     query = update.callback_query
-    at = send_time(svc.clock.now(), key)
-    count = await core.launch(svc.store, svc.clock, person, broadcast_id, at,
-                              (query.message.chat_id, query.message.message_id))
     await query.answer()
-    if at is None:
-        await query.edit_message_text(f"📢 通知发送中\n已发送 0/{count} · 0%", reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton("取消发送", callback_data=f"bc:{broadcast_id}:cancel")]]))
-    else:
-        await query.edit_message_text(
-            f"已定时：{at:%m-%d %H:%M} 发给 {count} 人。", reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton("取消发送", callback_data=f"bc:{broadcast_id}:cancel")]]))
+    await start(context, person, broadcast_id, send_time(services(context).clock.now(), key),
+                (query.message.chat_id, query.message.message_id))
+
+
+async def start(context: ContextTypes.DEFAULT_TYPE, person: Person, broadcast_id: int, at: datetime | None,
+                progress: tuple[int, int]) -> None:
+    """Launch, turn the preview into the progress message, and wake the engine."""
+    svc = services(context)
+    count = await core.launch(svc.store, svc.clock, person, broadcast_id, at, progress)
+    text = f"📢 通知发送中\n已发送 0/{count} · 0%" if at is None else f"已定时：{at:%m-%d %H:%M} 发给 {count} 人。"
+    await context.bot.edit_message_text(text, *progress, reply_markup=InlineKeyboardMarkup(
+        [[InlineKeyboardButton("取消发送", callback_data=f"bc:{broadcast_id}:cancel")]]))
     context.application.bot_data["broadcast_engine"].wake.set()
+
+
+def parse_time(text: str, now: datetime) -> datetime | None:
+    """"11-25 09:00", "2026-11-25 9:00", "11月25日 9点30" or "20:00" (next such time), in the future, ≤ 30 days."""
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    if len(numbers) == 2:
+        numbers = [now.month, now.day, *numbers]
+    if len(numbers) == 3 and numbers[2] <= 23 and "点" in text:  # 11月25日 9点
+        numbers.append(0)
+    if len(numbers) == 4:
+        numbers = [now.year, *numbers]
+    if len(numbers) != 5:
+        return None
+    try:
+        moment = datetime(*numbers, tzinfo=now.tzinfo)
+    except ValueError:
+        return None
+    if moment <= now and len(re.findall(r"\d+", text)) <= 3:
+        moment += timedelta(days=1)
+    return moment if now < moment <= now + timedelta(days=30) else None
+
+
+async def receive_time(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str,
+                       asked: dict) -> None:
+    """The time typed after 其他时间."""
+    svc = services(context)
+    if text.strip().lower() in CANCEL_WORDS:
+        await pending.forget(svc.store, person)
+        await update.effective_message.reply_text("好的，已取消定时；通知仍是草稿，可以在预览里重新选择。")
+        return
+    at = parse_time(text, svc.clock.now())
+    if at is None:
+        await update.effective_message.reply_text("没看懂这个时间。" + TIME_HELP)
+        return
+    await pending.forget(svc.store, person)
+    try:
+        await start(context, person, asked["payload"]["broadcast_id"], at, tuple(asked["payload"]["progress"]))
+    except core.BroadcastError as exc:
+        await update.effective_message.reply_text(str(exc))
+        return
+    await update.effective_message.reply_text(f"好的，将在 {at:%m-%d %H:%M} 发送。")
 
 
 async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast: dict) -> None:

@@ -59,11 +59,14 @@ async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYP
     A text the bot asked for (a resolve note, a question, an answer, a reason) is that, not a new message.
     """
     svc = services(context)
-    pending = await svc.store.pending_input(person.id)
-    if pending is not None and pending["kind"] == "broadcast":
+    asked = await svc.store.pending_input(person.id)
+    if asked is not None and asked["kind"] == "broadcast":
         await broadcasts.receive_content(update, context, person, text, photo)
         return
-    if pending is not None and photo is None and await tickets.handle_pending_input(update, context, person, text, pending):
+    if asked is not None and asked["kind"] == "broadcast_time":
+        await broadcasts.receive_time(update, context, person, text, asked)
+        return
+    if asked is not None and photo is None and await tickets.handle_pending_input(update, context, person, text, asked):
         return
     triage = await svc.triage.triage(person, text)
     result = triage.classification

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.models import RATING_TITLES, Person, Ticket
 from bot.tickets import FORWARD_TARGETS, TicketError
+from bot import pending
 from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, sender, services
 from handlers.keyboards import parse_int
 from handlers.notify import TicketText, card_buttons, when
@@ -154,7 +155,8 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         elif action in ("resolve", "ask"):
             if not ticket.active:
                 raise TicketError(f"工单 {ticket.number} 当前是“{ticket.status.title}”。")
-            await desk(context).await_input(person, "resolve_note" if action == "resolve" else "question", ticket.id)
+            kind = "resolve_note" if action == "resolve" else "question"
+            await pending.expect(services(context).store, services(context).clock, person, kind, ticket.id)
             await query.answer()
             prompt = ("请回复一句话，说明处理结果（会转告居民）；回复“取消”放弃：" if action == "resolve"
                       else "请输入想问居民的问题；回复“取消”放弃：")
@@ -218,14 +220,14 @@ async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def handle_pending_input(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str,
-                               pending: dict) -> bool:
+                               asked: dict) -> bool:
     """If the bot asked this person for a note, question, answer or reason, this text is it."""
-    if services(context).clock.now() - pending["at"] > INPUT_MAX_AGE:
-        await desk(context).clear_input(person)
+    if services(context).clock.now() - asked["at"] > INPUT_MAX_AGE:
+        await pending.forget(services(context).store, person)
         return False
-    ticket_id, kind = pending["ticket_id"], pending["kind"]
+    ticket_id, kind = asked["ticket_id"], asked["kind"]
     if text.strip().lower() in CANCEL_WORDS:
-        await desk(context).clear_input(person)
+        await pending.forget(services(context).store, person)
         await update.effective_message.reply_text("好的，已取消。")
         return True
     try:
@@ -240,7 +242,7 @@ async def handle_pending_input(update: Update, context: ContextTypes.DEFAULT_TYP
             reply = f"已转告负责人（工单 {ticket.number}），谢谢！"
     except TicketError as exc:
         reply = str(exc)
-    await desk(context).clear_input(person)
+    await pending.forget(services(context).store, person)
     await update.effective_message.reply_text(reply)
     return True
 

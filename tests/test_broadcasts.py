@@ -126,3 +126,28 @@ async def test_exactly_once_through_429_403_and_a_crash(chat):
 
 def test_double_is_a_base_request():
     assert issubclass(BotApiDouble, __import__("telegram").request.BaseRequest)
+
+
+def test_parse_time():
+    from datetime import datetime
+
+    from handlers.broadcasts import parse_time
+    from tests.conftest import START, TZ
+
+    assert parse_time("11-25 09:00", START) == datetime(2026, 11, 25, 9, tzinfo=TZ)
+    assert parse_time("2026-11-25 9:30", START) == datetime(2026, 11, 25, 9, 30, tzinfo=TZ)
+    assert parse_time("11月25日 9点", START) == datetime(2026, 11, 25, 9, tzinfo=TZ)
+    assert parse_time("08:30", START) == datetime(2026, 11, 24, 8, 30, tzinfo=TZ)  # 08:30 has passed today
+    assert parse_time("20:00", START) == datetime(2026, 11, 23, 20, tzinfo=TZ)
+    for bad in ("明天", "13-45 10:00", "2026-11-01 10:00", "2027-06-01 10:00", ""):
+        assert parse_time(bad, START) is None, bad
+
+
+async def test_typed_send_time(chat):
+    for line in ("/broadcast", "下周一停电检修", "::tap 全体网格长", "::tap 其他时间"):
+        await chat.say(5001, line)
+    assert (await chat.say(5001, "明天"))[0].startswith("[to 陈静 5001] 没看懂这个时间")
+    replies = await chat.say(5001, "11-24 10:00")
+    assert any("已定时：11-24 10:00 发给 2 人" in line for line in replies)
+    await chat.line("::time 2026-11-24 10:01")
+    assert sum("] 📢 社区通知\n下周一停电检修" in line for line in chat.lines) == 2

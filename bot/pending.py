@@ -1,0 +1,25 @@
+"""What a person's next text message is for, when the bot asked them something.
+
+A head's resolve note, a resident's answer, a staff member's announcement: the question is stored,
+not kept in memory, so a restart between the question and the answer loses nothing (unlike an
+in-memory ConversationHandler).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.clock import Clock
+from bot.models import Person
+from bot.store import Store
+
+
+async def expect(store: Store, clock: Clock, person: Person, kind: str, ticket_id: int | None = None,
+                 **payload: Any) -> None:
+    async with store.transaction() as db:
+        await store.set_pending_input(db, person.id, kind, ticket_id, clock.now(), **payload)
+
+
+async def forget(store: Store, person: Person) -> None:
+    async with store.transaction() as db:
+        await store.clear_pending_input(db, person.id)
