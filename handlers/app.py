@@ -147,29 +147,22 @@ def register_handlers(application: Application) -> None:
     """All handlers in one group: the first match wins, so specific ones come before fallbacks."""
     private = filters.ChatType.PRIVATE
     new_message = filters.UpdateType.MESSAGE & private
+    commands = {
+        "start": onboarding.start, "me": onboarding.me, "help": onboarding.help_command,
+        "invite": invites.invite, "review": review.review, "my": tickets.my_tickets,
+        "ticket": tickets.ticket_detail, "tasks": tickets.my_tasks,
+        "broadcast": broadcasts.broadcast_command, "broadcasts": broadcasts.history,
+    }
+    buttons = {  # callback data prefix → handler; every handler re-checks rights and state itself
+        r"^ad:": onboarding.address_button, r"^an:": onboarding.anonymous_button,
+        r"^iv\.": invites.invite_button, r"^tr:": messages.choice_button, r"^rv:": review.review_button,
+        r"^tk:": tickets.card_button, r"^rt:": tickets.rating_button, r"^cx:": tickets.cancel_button,
+        r"^mt:": tickets.me_too_button, r"^fu:": tickets.follow_up_button,
+        r"^bc:": broadcasts.broadcast_button, r"^rc:": broadcasts.receipt_button_pressed,
+    }
     application.add_handlers([
-        CommandHandler("start", onboarding.start, filters=new_message),
-        CommandHandler("me", onboarding.me, filters=new_message),
-        CommandHandler("help", onboarding.help_command, filters=new_message),
-        CommandHandler("invite", invites.invite, filters=new_message),
-        CommandHandler("review", review.review, filters=new_message),
-        CommandHandler("my", tickets.my_tickets, filters=new_message),
-        CommandHandler("ticket", tickets.ticket_detail, filters=new_message),
-        CommandHandler("tasks", tickets.my_tasks, filters=new_message),
-        CommandHandler("broadcast", broadcasts.broadcast_command, filters=new_message),
-        CommandHandler("broadcasts", broadcasts.history, filters=new_message),
-        CallbackQueryHandler(onboarding.address_button, pattern=r"^ad:"),
-        CallbackQueryHandler(invites.invite_button, pattern=r"^iv\."),
-        CallbackQueryHandler(messages.choice_button, pattern=r"^tr:"),
-        CallbackQueryHandler(review.review_button, pattern=r"^rv:"),
-        CallbackQueryHandler(tickets.card_button, pattern=r"^tk:"),
-        CallbackQueryHandler(tickets.rating_button, pattern=r"^rt:"),
-        CallbackQueryHandler(tickets.cancel_button, pattern=r"^cx:"),
-        CallbackQueryHandler(tickets.me_too_button, pattern=r"^mt:"),
-        CallbackQueryHandler(tickets.follow_up_button, pattern=r"^fu:"),
-        CallbackQueryHandler(onboarding.anonymous_button, pattern=r"^an:"),
-        CallbackQueryHandler(broadcasts.broadcast_button, pattern=r"^bc:"),
-        CallbackQueryHandler(broadcasts.receipt_button_pressed, pattern=r"^rc:"),
+        *(CommandHandler(name, callback, filters=new_message) for name, callback in commands.items()),
+        *(CallbackQueryHandler(callback, pattern=pattern) for pattern, callback in buttons.items()),
         # Fallbacks: after every real handler, so they only see what nothing else took.
         CallbackQueryHandler(fallback.stale_button),
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, fallback.edited),
