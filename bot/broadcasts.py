@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 AUDIENCES = ("all", "community", "grid", "compound", "building", "unit", "building_heads", "grid_heads")
 MAX_ATTEMPTS = 5
 BATCH = 200
+CHECK_EVERY = 20  # sends between re-reading the broadcast's state, so 取消发送 stops within a moment
 
 
 class BroadcastError(Exception):
@@ -121,6 +122,7 @@ class BroadcastEngine:
         self.on_progress = on_progress
         self.progress_every = progress_every
         self.wake = asyncio.Event()
+        self.cancelled: set[int] = set()  # told by the staff's 取消发送 in this process: checked every send
 
     async def next_due(self) -> datetime | None:
         return await self.store.next_broadcast_due()
@@ -144,7 +146,11 @@ class BroadcastEngine:
             batch = await self.store.pending_recipients(broadcast["id"], self.clock.now(), BATCH)
             if not batch:
                 break
-            for row in batch:
+            for index, row in enumerate(batch):
+                if broadcast["id"] in self.cancelled or (
+                        index and index % CHECK_EVERY == 0
+                        and (await self.store.broadcast(broadcast["id"]))["state"] != "sending"):
+                    break
                 await self.pacer.wait()
                 # Shielded: a cancelled task never stops between Telegram's answer and the record of it.
                 if await asyncio.shield(self._deliver(current, row)) == "paused":

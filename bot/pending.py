@@ -7,11 +7,24 @@ in-memory ConversationHandler).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
 from bot.models import Person
 from bot.store import Store
+
+
+MAX_AGE = timedelta(days=1)
+
+
+async def current(store: Store, clock: Clock, person: Person) -> dict[str, Any] | None:
+    """What the bot is waiting for from this person; a question older than a day is forgotten."""
+    asked = await store.pending_input(person.id)
+    if asked is not None and clock.now() - asked["at"] > MAX_AGE:
+        await forget(store, person)
+        return None
+    return asked
 
 
 async def expect(store: Store, clock: Clock, person: Person, kind: str, ticket_id: int | None = None,

@@ -1,7 +1,7 @@
 """All SQL lives here: one aiosqlite connection, named migrations, one transaction per state change.
 
 Every write goes through :meth:`Store.transaction`, which also records the Telegram update being
-handled (see :data:`current_update_id`), so a re-delivered update can be recognised and skipped
+handled (see :data:`current_update`), so a re-delivered update can be recognised and skipped
 and its state change is never applied twice.
 """
 
@@ -20,8 +20,9 @@ import aiosqlite
 
 from bot.models import Invite, Person, Place, Role, RoleGrant, Status, Ticket, TicketEvent
 
-current_update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "current_update_id", default=None
+# (update id, the clock's "now" when it arrived), set by the adapter while it handles an update.
+current_update: contextvars.ContextVar[tuple[int, datetime] | None] = contextvars.ContextVar(
+    "current_update", default=None
 )
 
 MIGRATIONS: list[tuple[str, str]] = [
@@ -326,12 +327,11 @@ class Store:
             await self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
-                update_id = current_update_id.get()
-                if update_id is not None and update_id != self._recorded_update:
+                update = current_update.get()
+                update_id = update[0] if update else None
+                if update is not None and update_id != self._recorded_update:
                     await self._db.execute(
-                        "INSERT OR IGNORE INTO processed_updates VALUES (?, ?)",
-                        (update_id, to_db(datetime.now(UTC))),
-                    )
+                        "INSERT OR IGNORE INTO processed_updates VALUES (?, ?)", (update_id, to_db(update[1])))
             except BaseException:
                 await self._db.execute("ROLLBACK")
                 raise
@@ -1044,9 +1044,10 @@ class Store:
         async with self._lock:
             await self._db.execute(
                 "UPDATE broadcast_recipients SET state = ?, message_id = ?, sent_at = ?, attempts = attempts + 1, "
-                "next_try = ? WHERE broadcast_id = ? AND person_id = ? AND state = 'pending'",
+                "next_try = ? WHERE broadcast_id = ? AND person_id = ? "
+                "AND (state = 'pending' OR (state = 'cancelled' AND ? = 'sent'))",
                 (state, message_id, to_db(at) if state == "sent" else None,
-                 to_db(next_try) if next_try else None, broadcast_id, person_id))
+                 to_db(next_try) if next_try else None, broadcast_id, person_id, state))
 
     async def retry_recipient(self, broadcast_id: int, person_id: int, next_try: datetime) -> None:
         async with self.transaction() as db:
@@ -1066,14 +1067,15 @@ class Store:
             confirmed += confirmations or 0
         return {**counts, "total": sum(counts.values()), "confirmed": confirmed}
 
-    async def finish_broadcast(self, broadcast_id: int, state: str, at: datetime) -> bool:
+    async def finish_broadcast(self, broadcast_id: int, state: str, at: datetime,
+                               only_from: tuple[str, ...] = ("sending", "scheduled", "draft")) -> bool:
         async with self.transaction() as db:
             if state == "cancelled":
                 await db.execute("UPDATE broadcast_recipients SET state = 'cancelled' "
                                  "WHERE broadcast_id = ? AND state = 'pending'", (broadcast_id,))
             cursor = await db.execute(
-                "UPDATE broadcasts SET state = ?, finished_at = ? WHERE id = ? AND state IN ('sending', 'scheduled', 'draft')",
-                (state, to_db(at), broadcast_id))
+                f"UPDATE broadcasts SET state = ?, finished_at = ? WHERE id = ? "
+                f"AND state IN ({', '.join('?' * len(only_from))})", (state, to_db(at), broadcast_id, *only_from))
         return cursor.rowcount == 1
 
     async def mark_started(self, broadcast_id: int, at: datetime) -> None:

@@ -102,7 +102,8 @@ class TicketDesk:
                 levels.append(1)
             elif grant.role is Role.BUILDING_HEAD and grant.scope_id == ticket.building_id:
                 levels.append(0)
-            elif grant.role is Role.PROPERTY_MANAGER and grant.scope_id == scopes.get("compound"):
+            elif (grant.role is Role.PROPERTY_MANAGER and grant.scope_id == scopes.get("compound")
+                  and ticket.label == "property"):
                 levels.append(0)
         return max(levels, default=None)
 
@@ -197,7 +198,7 @@ class TicketDesk:
         if ticket.status not in (Status.OPEN, Status.REOPENED):
             raise TicketError(f"工单 {ticket.number} 当前状态是“{ticket.status.title}”，不能接单。")
         return await self._change(ticket, actor, "accepted", status=Status.ACCEPTED, assignee_id=actor.id,
-                                  accept_due=None, accept_reminded=0)
+                                  accept_due=None, accept_reminded=0, previous_assignee=ticket.assignee_id)
 
     async def resolve(self, actor: Person, ticket_id: int, note: str) -> Ticket:
         ticket = await self._handled(actor, ticket_id)
@@ -234,6 +235,8 @@ class TicketDesk:
     async def ask(self, actor: Person, ticket_id: int, question: str) -> Ticket:
         """需要补充: a question to the reporter, whose next message is attached as the answer."""
         ticket = await self._handled(actor, ticket_id)
+        if not ticket.active:
+            raise TicketError(f"工单 {ticket.number} 已经是“{ticket.status.title}”，不需要再补充。")
         now = self.clock.now()
         async with self.store.transaction() as db:
             await self.store.add_event(db, ticket.id, now, "asked", actor.id, question=question[:500])
@@ -410,7 +413,7 @@ class TicketDesk:
         )
         await self.store.add_event(db, ticket.id, now, "escalated", None, breach=breach, level=route.level,
                                    to=route.assignee_id, status=status.value)
-        if ticket.assignee_id and ticket.assignee_id != route.assignee_id:
+        if ticket.assignee_id:
             await self.store.queue_notification(db, ticket.assignee_id, "escalated_away", ticket.id, now, breach=breach)
         if route.assignee_id:
             await self.store.queue_notification(db, route.assignee_id, "card", ticket.id, now, event="escalated",

@@ -26,7 +26,7 @@ from bot.models import Role
 from bot.roster import import_roster
 from bot.services import Services
 from bot.settings import Settings
-from bot.store import Store, current_update_id
+from bot.store import Store, current_update
 from bot.sla import Deadlines
 from bot.tickets import TicketDesk
 from bot.triage import Triager
@@ -55,11 +55,11 @@ class ShuoshiApplication(Application):
         if await svc.store.is_processed(update.update_id):
             log.info("update %s already handled; skipped", update.update_id)
             return
-        token = current_update_id.set(update.update_id)
+        token = current_update.set((update.update_id, svc.clock.now()))
         try:
             await super().process_update(update)
         finally:
-            current_update_id.reset(token)
+            current_update.reset(token)
         await svc.store.mark_processed(update.update_id, svc.clock.now())
         await self.bot_data["after_update"]()  # what this update caused reaches the others now
 

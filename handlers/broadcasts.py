@@ -173,11 +173,13 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         elif action == "go" and len(parts) == 4 and parts[3] in WHEN:
             await go(update, context, person, broadcast_id, parts[3])
         elif action == "drop":
-            await svc.store.finish_broadcast(broadcast_id, "cancelled", svc.clock.now())
+            if not await svc.store.finish_broadcast(broadcast_id, "cancelled", svc.clock.now(), only_from=("draft",)):
+                raise core.BroadcastError("这条通知已经发出或定时，请用“取消发送”。")
             await query.answer()
             await query.edit_message_text("已放弃这条通知。")
         elif action == "cancel":
             counts = await core.cancel(svc.store, svc.clock, person, broadcast_id)
+            context.application.bot_data["broadcast_engine"].cancelled.add(broadcast_id)
             await query.answer("已取消")
             await query.edit_message_text(progress_text(await svc.store.broadcast(broadcast_id), counts, True,
                                                         svc.settings.broadcast_rate))
@@ -218,6 +220,8 @@ def parse_time(text: str, now: datetime) -> datetime | None:
     """"11-25 09:00", "2026-11-25 9:00", "11月25日 9点30" or "20:00" (next such time), in the future, ≤ 30 days."""
     numbers = [int(n) for n in re.findall(r"\d+", text)]
     if len(numbers) == 2:
+        if not re.search(r"[:：点]", text):  # "12月1日" is a date, not 12:01
+            return None
         numbers = [now.month, now.day, *numbers]
     if len(numbers) == 3 and numbers[2] <= 23 and "点" in text:  # 11月25日 9点
         numbers.append(0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot import pending
 from bot.models import Person
 from bot.triage import CHOICES, LABEL_NAMES, LABEL_TITLES, TriageError
 from bot.tickets import TICKET_LABELS
@@ -59,7 +60,9 @@ async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYP
     A text the bot asked for (a resolve note, a question, an answer, a reason) is that, not a new message.
     """
     svc = services(context)
-    asked = await svc.store.pending_input(person.id)
+    asked = await pending.current(svc.store, svc.clock, person)
+    if asked is not None and svc.triage.classifier.classify(text).urgent:
+        asked = None  # an emergency is never taken as the answer the bot was waiting for
     if asked is not None and asked["kind"] == "broadcast":
         await broadcasts.receive_content(update, context, person, text, photo)
         return
@@ -109,7 +112,7 @@ async def photo_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     file_id = update.effective_message.photo[-1].file_id
     caption = (update.effective_message.caption or "").strip()
     if person is not None and person.is_registered:
-        if caption or await services(context).store.pending_input(person.id) is not None:
+        if caption or await pending.current(services(context).store, services(context).clock, person) is not None:
             await handle_resident_text(update, context, person, caption[:MAX_TEXT], photo=file_id)
             return
         ticket = await tickets.attach_media(update, context, person, photo=file_id)

@@ -8,6 +8,7 @@ RetryAfter stops this round and the rest waits for the next one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -54,7 +55,7 @@ class TicketText:
 
     async def handler_name(self, ticket: Ticket) -> str:
         """Who handles it, for residents: the role, and the name unless the head opted out."""
-        if ticket.assignee_id is None:
+        if ticket.assignee_id is None or ticket.level == 3:
             return LEVEL_TITLES[ticket.level]
         person = await self.svc.store.person(ticket.assignee_id)
         title = LEVEL_TITLES[min(ticket.level, 2)]
@@ -135,6 +136,9 @@ async def render(svc: Services, row: dict) -> tuple[str, InlineKeyboardMarkup | 
         return (f"⏰ 提醒：工单 {ticket.number}（{ticket.text[:30]}）需在 {when(due, svc.clock.tz)} 前"
                 f"{DEADLINE_NAMES[deadline]}，逾期将自动升级。", card_buttons(ticket))
     if kind == "escalated_away":
+        if ticket.assignee_id == viewer.id:  # at the top of the chain the staff member keeps it
+            return (f"工单 {ticket.number} 超时未{DEADLINE_NAMES[payload['breach']]}，已上报{LEVEL_TITLES[ticket.level]}备案，"
+                    f"请继续跟进办结。", card_buttons(ticket) if ticket.active else None)
         return f"工单 {ticket.number} 超时未{DEADLINE_NAMES[payload['breach']]}，已升级到 {LEVEL_TITLES[ticket.level]}。", None
     if kind == "rate":
         return (f"您反映的 {ticket.number} 已处理：{ticket.resolution}\n您对处理结果满意吗？",
@@ -160,6 +164,7 @@ class NotificationSender:
     def __init__(self, svc: Services, bot: Bot) -> None:
         self.svc = svc
         self.bot = bot
+        self._lock = asyncio.Lock()  # the tick and the after-update drain must not send the same row
 
     async def next_due(self) -> datetime | None:
         return self.svc.clock.now() if await self.svc.store.has_pending_notifications() else None
@@ -168,6 +173,10 @@ class NotificationSender:
         await self.drain()
 
     async def drain(self) -> None:
+        async with self._lock:
+            await self._drain()
+
+    async def _drain(self) -> None:
         store = self.svc.store
         for row in await store.pending_notifications():
             if row["telegram_id"] is None:

@@ -21,7 +21,6 @@ EVENT_TITLES = {
     "reason": "不满意原因", "closed": "自动办结（未评价）", "supported": "居民联名", "identity_viewed": "工作人员查看了匿名居民身份",
     "photo_added": "补充照片", "location_added": "补充位置",
 }
-INPUT_MAX_AGE = timedelta(days=1)
 RECENT = timedelta(minutes=30)
 
 
@@ -53,7 +52,13 @@ async def open_for(context: ContextTypes.DEFAULT_TYPE, person: Person, inbox: di
 
 
 async def offer_or_open(context: ContextTypes.DEFAULT_TYPE, person: Person, inbox: dict, photo: str | None = None) -> None:
-    """Before opening: is it a follow-up of the resident's own open ticket, or someone else's (联名)?"""
+    """Before opening: is it a follow-up of the resident's own open ticket, or someone else's (联名)?
+
+    Urgent messages skip both questions: they open a ticket, and so reach everyone, at once.
+    """
+    if inbox["urgent"]:
+        await open_for(context, person, inbox, photo)
+        return
     mine = await services(context).store.active_tickets_reported_by(person.id)
     if mine:
         ticket = mine[0]
@@ -222,9 +227,6 @@ async def cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def handle_pending_input(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str,
                                asked: dict) -> bool:
     """If the bot asked this person for a note, question, answer or reason, this text is it."""
-    if services(context).clock.now() - asked["at"] > INPUT_MAX_AGE:
-        await pending.forget(services(context).store, person)
-        return False
     ticket_id, kind = asked["ticket_id"], asked["kind"]
     if text.strip().lower() in CANCEL_WORDS:
         await pending.forget(services(context).store, person)

@@ -139,7 +139,7 @@ def test_parse_time():
     assert parse_time("11月25日 9点", START) == datetime(2026, 11, 25, 9, tzinfo=TZ)
     assert parse_time("08:30", START) == datetime(2026, 11, 24, 8, 30, tzinfo=TZ)  # 08:30 has passed today
     assert parse_time("20:00", START) == datetime(2026, 11, 23, 20, tzinfo=TZ)
-    for bad in ("明天", "13-45 10:00", "2026-11-01 10:00", "2027-06-01 10:00", ""):
+    for bad in ("明天", "12月1日", "11-25", "13-45 10:00", "2026-11-01 10:00", "2027-06-01 10:00", ""):
         assert parse_time(bad, START) is None, bad
 
 
@@ -151,3 +151,29 @@ async def test_typed_send_time(chat):
     assert any("已定时：11-24 10:00 发给 2 人" in line for line in replies)
     await chat.line("::time 2026-11-24 10:01")
     assert sum("] 📢 社区通知\n下周一停电检修" in line for line in chat.lines) == 2
+
+
+async def test_cancel_stops_sending_at_once_and_counts_right(chat):
+    store, svc = chat.services.store, chat.services
+    await add_residents(store, 60)
+    from bot import broadcasts as core
+    author = await store.person_by_telegram(5001)
+    broadcast_id = await core.compose(store, svc.clock, author, "取消测试", None)
+    await store.set_broadcast_audience(broadcast_id, "all", None, "全体居民")
+    await core.launch(store, svc.clock, author, broadcast_id, None, None)
+    engine = make_engine(svc, chat.app.bot, rate=10_000)
+    sent = {"n": 0}
+
+    def cancel_after_five(method, params):
+        if method == "sendMessage":
+            sent["n"] += 1
+            if sent["n"] == 5:
+                engine.cancelled.add(broadcast_id)
+                asyncio.get_running_loop().create_task(core.cancel(store, svc.clock, author, broadcast_id))
+        return None
+
+    chat.double._fail = cancel_after_five
+    await engine.drain()
+    await asyncio.sleep(0.05)
+    counts = await store.broadcast_counts(broadcast_id)
+    assert sent["n"] == 5 and counts["sent"] == 5 and counts["cancelled"] == counts["total"] - 5

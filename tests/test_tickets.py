@@ -1,5 +1,6 @@
 """Tickets: permissions, forged buttons, 联名, anonymity, cancelling, auto-close, follow-ups."""
 
+import asyncio
 import json
 
 from bot.models import Status
@@ -65,7 +66,7 @@ async def test_me_too_declined_opens_a_new_ticket(chat):
 
 async def test_writing_again_asks_follow_up_or_new(chat):
     await report(chat)
-    replies = await chat.say(1001, "电梯门也关不上，还夹了人的手")
+    replies = await chat.say(1001, "电梯的按钮也不亮了，按了没反应")
     assert "补充到 #1" in replies[-1]
     replies = await chat.line("::tap 补充到 #1")
     assert "已补充到工单 #1" in replies[0]
@@ -175,3 +176,63 @@ async def test_tapping_new_problem_twice_opens_one_ticket(chat):
     replies = await chat.press(1002, data)
     assert any("已经处理过了" in line for line in replies)
     assert await ticket(chat, 3) is None
+
+
+async def test_urgent_message_is_never_taken_as_a_pending_answer(chat):
+    await report(chat, 1001, "楼道灯不亮了")
+    await chat.press(2003, "tk:1:ask")
+    await chat.say(2003, "是哪一层？")
+    replies = await chat.say(1001, "3号楼电梯里有人被困，快来人")
+    assert "110" in replies[0]
+    assert any(line.startswith("[to 陈静 5001] 📣 知会：新工单 #2（🚨紧急）") for line in replies)
+    replies = await chat.say(1001, "三楼")  # the question is still waiting for its answer
+    assert any(line.startswith("[to 赵德明 2003] 居民回复（工单 #1）：三楼") for line in replies)
+
+
+async def test_urgent_message_with_an_open_ticket_opens_at_once(chat):
+    await report(chat, 1001, "楼上邻居半夜装修噪音太大")
+    replies = await chat.say(1001, "3号楼着火了，好大的烟")
+    assert not any("补充到" in line for line in replies)
+    assert any(line.startswith("[to 陈静 5001] 📣 知会：新工单 #2（🚨紧急）") for line in replies)
+
+
+async def test_head_cannot_ask_on_a_cancelled_ticket(chat):
+    await report(chat)
+    await chat.say(1001, "/ticket 1")
+    await chat.line("::tap 撤销工单")
+    await chat.line("::tap 确认撤销")
+    replies = await chat.press(2003, "tk:1:ask")
+    assert "已撤销" in replies[0] or "不是" in replies[0] or "当前是" in replies[0]
+
+
+async def test_property_manager_cannot_take_a_grid_ticket(chat):
+    await report(chat, 1001, "楼下工地晚上施工噪音太大了")
+    assert (await ticket(chat)).label == "grid"
+    replies = await chat.press(4001, "tk:1:accept")
+    assert "不是这张工单的负责人" in replies[0]
+
+
+async def test_accepting_someone_elses_card_tells_them(chat):
+    await report(chat)
+    await chat.press(3001, "tk:1:accept")
+    assert any(line.startswith("[to 赵德明 2003]") and "周敏" in line for line in chat.lines[-3:])
+
+
+async def test_street_level_is_reported_consistently(chat):
+    await report(chat, 1003, "8号楼门口的垃圾好几天没人清了")
+    await chat.line("::advance 20d")
+    assert (await ticket(chat)).level == 3
+    top = [line for line in chat.lines if "街道办" in line]
+    assert any(line.startswith("[to 王秀英 1003]") and "已升级到 街道办" in line for line in top)
+    assert any(line.startswith("[to 陈静 5001]") and "已上报街道办备案" in line for line in top)
+
+
+async def test_concurrent_drains_send_each_notification_once(chat):
+    await report(chat)
+    sender = chat.app.bot_data["notifications"]
+    async with chat.services.store.transaction() as db:
+        for _ in range(5):
+            await chat.services.store.queue_notification(db, 1, "status", 1, chat.clock.now(), event="accepted")
+    before = len(chat.double.outbox)
+    await asyncio.gather(sender.drain(), sender.drain())
+    assert len(chat.double.outbox) - before == 5
