@@ -318,9 +318,13 @@ class TicketDesk:
         if not mine and level is None and viewer.id != ticket.assignee_id:
             raise TicketError("您无权查看这张工单。")
         if ticket.anonymous and not mine and viewer.is_staff:
-            async with self.store.transaction() as db:
-                await self.store.add_event(db, ticket.id, self.clock.now(), "identity_viewed", viewer.id)
+            await self.record_identity_view(viewer, ticket)
         return ticket, await self.store.ticket_events(ticket_id)
+
+    async def record_identity_view(self, viewer: Person, ticket: Ticket) -> None:
+        """Staff may see an anonymous reporter's name; that they did goes on the timeline."""
+        async with self.store.transaction() as db:
+            await self.store.add_event(db, ticket.id, self.clock.now(), "identity_viewed", viewer.id)
 
     # -- the common path of every change ------------------------------------------------------
 

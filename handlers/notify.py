@@ -49,6 +49,8 @@ class TicketText:
         reporter = await self.svc.store.person(ticket.reporter_id)
         if ticket.anonymous and not (viewer and viewer.is_staff):
             return "居民（匿名）"
+        if ticket.anonymous and viewer.id != reporter.id:
+            await self.svc.tickets.record_identity_view(viewer, ticket)
         suffix = "（匿名反映）" if ticket.anonymous else ""
         phone = f" {reporter.phone}" if reporter.phone and not ticket.anonymous else ""
         return f"{reporter.name}{phone}{suffix}"

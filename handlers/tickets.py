@@ -282,8 +282,11 @@ async def ticket_detail(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     lines = [f"工单 {ticket.number} · {text_of.kind(ticket)} · {ticket.status.title}",
              f"内容：{ticket.text[:1000]}", f"位置：{await text_of.place(ticket)}",
              f"负责人：{await text_of.handler_name(ticket)}"]
-    if ticket.reporter_id != person.id:
+    if ticket.reporter_id != person.id and not (ticket.anonymous and person.is_staff):
         lines.append(f"反映人：{await text_of.reporter(ticket, person)}")
+    elif ticket.reporter_id != person.id:  # view() already recorded that staff saw the name
+        reporter = await svc.store.person(ticket.reporter_id)
+        lines.append(f"反映人：{reporter.name}（匿名反映）")
     if ticket.supporters:
         lines.append(f"联名：{ticket.supporters} 人")
     lines.append("进展：")

@@ -236,3 +236,12 @@ async def test_concurrent_drains_send_each_notification_once(chat):
     before = len(chat.double.outbox)
     await asyncio.gather(sender.drain(), sender.drain())
     assert len(chat.double.outbox) - before == 5
+
+
+async def test_urgent_anonymous_card_to_staff_is_recorded(chat):
+    await chat.say(1001, "/me")
+    await chat.line("::tap 开启匿名")
+    await report(chat, 1001, "3号楼2单元楼道里有很浓的煤气味")
+    staff_card = next(line for line in chat.lines if line.startswith("[to 陈静 5001] 📣"))
+    assert "张桂兰" in staff_card
+    assert "identity_viewed" in [event.type for event in await chat.services.store.ticket_events(1)]
