@@ -23,7 +23,7 @@ async def register_address(
         raise AddressError("找不到这个地址，请重新选择。")
     building_id, unit_id = (place.parent_id, place.id) if kind == "unit" else (place.id, None)
     person = await store.person_by_telegram(telegram_id)
-    async with store.transaction() as db:
+    async with store.transaction(records_update=False) as db:  # held messages are replayed next
         person_id = person.id if person else await store.create_person(
             db, telegram_id=telegram_id, name=name, at=clock.now()
         )

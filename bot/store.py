@@ -320,14 +320,20 @@ class Store:
     # -- plumbing ---------------------------------------------------------------------------
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One state change, all or nothing, tagged with the update that caused it."""
+    async def transaction(self, *, records_update: bool = True) -> AsyncIterator[aiosqlite.Connection]:
+        """One state change, all or nothing, tagged with the update that caused it.
+
+        A first step that more steps of the same update must follow (recording a message before the
+        ticket it becomes) passes ``records_update=False``: if the process dies between the steps,
+        Telegram's re-delivery is then handled again instead of skipped, and nothing is lost.
+        """
         async with self._lock:
             self._owner = asyncio.current_task()
             await self._db.execute("BEGIN IMMEDIATE")
+            update_id = None
             try:
                 yield self._db
-                update = current_update.get()
+                update = current_update.get() if records_update else None
                 update_id = update[0] if update else None
                 if update is not None and update_id != self._recorded_update:
                     await self._db.execute(
@@ -379,14 +385,15 @@ class Store:
                 (telegram_id, text, to_db(at)),
             )
 
-    async def take_held_messages(self, telegram_id: int) -> list[str]:
-        """Hand back what an unregistered user wrote, once, in the order written."""
-        async with self.transaction() as db:
-            rows = await db.execute_fetchall(
-                "SELECT text FROM held_messages WHERE telegram_id = ? ORDER BY id", (telegram_id,)
-            )
-            await db.execute("DELETE FROM held_messages WHERE telegram_id = ?", (telegram_id,))
-        return [row[0] for row in rows]
+    async def held_messages(self, telegram_id: int) -> list[tuple[int, str]]:
+        """What an unregistered user wrote, in the order written, as (id, text)."""
+        return [(row[0], row[1]) for row in await self._fetch(
+            "SELECT id, text FROM held_messages WHERE telegram_id = ? ORDER BY id", (telegram_id,))]
+
+    async def drop_held_message(self, held_id: int) -> None:
+        """Called once the held message has been handled, so a crash before that replays it."""
+        async with self.transaction(records_update=False) as db:
+            await db.execute("DELETE FROM held_messages WHERE id = ?", (held_id,))
 
     # -- places -----------------------------------------------------------------------------
 
@@ -671,7 +678,7 @@ class Store:
 
     async def record_inbox(self, person_id: int, text: str, label: str, subcategory: str | None,
                            urgent: bool, confidence: float, at: datetime) -> int:
-        async with self.transaction() as db:
+        async with self.transaction(records_update=False) as db:  # the ticket it may become comes next
             cursor = await db.execute(
                 "INSERT INTO inbox (person_id, text, label, subcategory, urgent, confidence, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",

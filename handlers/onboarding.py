@@ -47,9 +47,11 @@ async def replay_held_messages(update: Update, context: ContextTypes.DEFAULT_TYP
     """What a stranger wrote before registering is handled now, not lost."""
     from handlers.messages import handle_resident_text  # the message flow imports onboarding too
 
-    for text in await services(context).store.take_held_messages(person.telegram_id):
+    store = services(context).store
+    for held_id, text in await store.held_messages(person.telegram_id):
         await context.bot.send_message(person.telegram_id, f"您登记前发的消息：“{text[:200]}”，现在为您处理。")
         await handle_resident_text(update, context, person, text)
+        await store.drop_held_message(held_id)
 
 
 ADDRESS_PICKER = PlacePicker("ad", ("compound", "building", "unit"), on_address_chosen, "请登记您的住址。")

@@ -22,7 +22,7 @@ async def test_message_before_registering_is_kept_and_replayed(chat):
     await chat.line("::tap 2号楼")
     replies = await chat.line("::tap 1单元")
     assert any("楼道灯不亮了" in line and "现在为您处理" in line for line in replies)
-    assert await chat.services.store.take_held_messages(7002) == []
+    assert await chat.services.store.held_messages(7002) == []
 
 
 async def test_me_shows_address_and_changes_it(chat):

@@ -70,3 +70,39 @@ async def test_queued_notifications_survive_a_crash_before_sending(settings, clo
 
 async def _no_drain() -> None:
     return None
+
+
+async def test_crash_between_recording_a_message_and_opening_its_ticket(settings, clock):
+    """The first step does not mark the update handled, so Telegram's re-delivery opens the ticket."""
+    from telegram import Update
+
+    from bot.tickets import TicketDesk
+
+    first = await open_chat(settings, clock)
+    original = TicketDesk.open_ticket
+
+    async def crash(*args, **kwargs):
+        raise SystemExit("killed")
+
+    TicketDesk.open_ticket = crash
+    payload = {"update_id": 777, "message": {
+        "message_id": 1, "date": 0, "chat": {"id": 1001, "type": "private"},
+        "from": {"id": 1001, "is_bot": False, "first_name": "张桂兰"}, "text": "3号楼电梯又坏了"}}
+    try:
+        try:
+            await first.app.process_update(Update.de_json(payload, first.app.bot))
+        except SystemExit:
+            pass
+    finally:
+        TicketDesk.open_ticket = original
+    assert not await first.services.store.is_processed(777)
+    await first.close()
+
+    second = await open_chat(settings, clock)
+    try:
+        await second.app.process_update(Update.de_json(payload, second.app.bot))
+        assert (await second.services.store.ticket(1)).text == "3号楼电梯又坏了"
+        await second.app.process_update(Update.de_json(payload, second.app.bot))  # and only once
+        assert await second.services.store.ticket(2) is None
+    finally:
+        await second.close()
