@@ -1105,6 +1105,10 @@ class Store:
             "AND r.confirmed_at IS NULL ORDER BY c.id, b.sort_key, p.id", (broadcast_id,))
         return [(row[0], row[1]) for row in rows]
 
+    async def last_reminder_at(self, parent_id: int) -> datetime | None:
+        row = await self._fetch_one("SELECT MAX(created_at) FROM broadcasts WHERE parent_id = ?", (parent_id,))
+        return from_db(row[0]) if row and row[0] else None
+
     async def recent_broadcasts(self, limit: int = 10) -> list[dict[str, Any]]:
         rows = await self._fetch(
             "SELECT * FROM broadcasts WHERE state != 'draft' AND parent_id IS NULL ORDER BY id DESC LIMIT ?", (limit,))

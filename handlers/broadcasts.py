@@ -25,6 +25,7 @@ AUDIENCE_TITLES = {
 PLACE_PATHS = {"community": ("community",), "grid": ("grid",), "compound": ("compound",),
                "building": ("compound", "building"), "unit": ("compound", "building", "unit")}
 WHEN = {"now": "立即发送", "1h": "1小时后", "20": "今晚8点", "08": "明早8点", "at": "其他时间"}
+REMIND_GAP = timedelta(minutes=10)
 TIME_HELP = "请输入发送时间，例如“11-25 09:00”或“2026-11-25 09:00”（30 天内）；回复“取消”放弃。"
 STATE_TITLES = {"draft": "草稿", "scheduled": "定时", "sending": "发送中", "done": "已发完", "cancelled": "已取消"}
 
@@ -277,6 +278,11 @@ async def statistics(update: Update, context: ContextTypes.DEFAULT_TYPE, broadca
 async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, broadcast: dict) -> None:
     """Send the announcement again, only to those who received it and have not confirmed."""
     svc = services(context)
+    last = await svc.store.last_reminder_at(broadcast["id"])
+    if broadcast["state"] == "cancelled":
+        raise core.BroadcastError("这条通知已取消，不能提醒。")
+    if last is not None and svc.clock.now() - last < REMIND_GAP:  # a double tap, or too soon to nag
+        raise core.BroadcastError(f"{REMIND_GAP.seconds // 60} 分钟内已经提醒过，请稍后再试。")
     reminder_id = await svc.store.create_broadcast(
         person.id, f"（提醒）请查看并点“收到”确认：\n{broadcast['text']}", broadcast["photo"], svc.clock.now(),
         parent_id=broadcast["id"])

@@ -177,3 +177,13 @@ async def test_cancel_stops_sending_at_once_and_counts_right(chat):
     await asyncio.sleep(0.05)
     counts = await store.broadcast_counts(broadcast_id)
     assert sent["n"] == 5 and counts["sent"] == 5 and counts["cancelled"] == counts["total"] - 5
+
+
+async def test_reminder_twice_in_a_row_is_refused(chat):
+    await run_demo(chat)
+    await chat.say(5001, "/broadcasts")
+    data = chat.double.latest_with_buttons(5001).buttons[0][1]["callback_data"]
+    await chat.press(5001, data)
+    replies = await chat.press(5001, data)
+    assert "已经提醒过" in replies[0]
+    assert sum(line.startswith("[to 李建国 1002] 📢 社区通知\n（提醒）") for line in chat.lines) == 1
