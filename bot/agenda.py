@@ -9,6 +9,7 @@ in the order and at the time it would in real life.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -40,8 +41,12 @@ class Agenda:
         moments = [moment for work in self._work if (moment := await work.next_due()) is not None]
         return min(moments, default=None)
 
-    async def advance_to(self, clock: ManualClock, target: datetime) -> None:
-        """Move ``clock`` to ``target``, stopping at each due moment on the way to do its work."""
+    async def advance_to(self, clock: ManualClock, target: datetime,
+                         after_step: Callable[[datetime], Awaitable[None]] | None = None) -> None:
+        """Move ``clock`` to ``target``, stopping at each due moment on the way to do its work.
+
+        ``after_step`` runs after each moment's work (the console prints what was sent, with the time).
+        """
         await self.run_due(clock.now())
         while (due := await self.next_due()) is not None and due <= target:
             if due <= clock.now():  # still due after running: stop rather than spin
@@ -49,5 +54,7 @@ class Agenda:
                 break
             clock.set(due)
             await self.run_due(clock.now())
+            if after_step:
+                await after_step(clock.now())
         clock.set(target)
         await self.run_due(clock.now())

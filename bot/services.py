@@ -8,6 +8,7 @@ from bot.agenda import Agenda
 from bot.clock import Clock
 from bot.settings import Settings
 from bot.store import Store
+from bot.meetings import MeetingDesk
 from bot.tickets import TicketDesk
 from bot.triage import Triager
 
@@ -19,4 +20,5 @@ class Services:
     clock: Clock
     triage: Triager
     tickets: TicketDesk
+    meetings: MeetingDesk
     agenda: Agenda = field(default_factory=Agenda)

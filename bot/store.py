@@ -245,6 +245,43 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX broadcast_recipients_state ON broadcast_recipients(broadcast_id, state);
         """,
     ),
+    (
+        "008_meetings",
+        """
+        CREATE TABLE meetings (
+            id INTEGER PRIMARY KEY,
+            rule_id TEXT,
+            title TEXT NOT NULL,
+            scope_kind TEXT NOT NULL CHECK (scope_kind IN ('grid', 'compound', 'community')),
+            scope_id INTEGER NOT NULL,
+            rule_day TEXT,
+            starts_at TEXT NOT NULL,
+            minutes INTEGER NOT NULL,
+            place TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            organiser_role TEXT NOT NULL,
+            open_to_residents INTEGER NOT NULL DEFAULT 0,
+            agenda TEXT NOT NULL DEFAULT 'none',
+            state TEXT NOT NULL DEFAULT 'scheduled' CHECK (state IN ('scheduled', 'cancelled')),
+            reminders_sent INTEGER NOT NULL DEFAULT 0,
+            next_reminder_at TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (rule_id, scope_kind, scope_id, rule_day));
+        CREATE INDEX meetings_due ON meetings(next_reminder_at) WHERE next_reminder_at IS NOT NULL;
+        CREATE INDEX meetings_starts ON meetings(starts_at);
+        CREATE TABLE meeting_rsvps (
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            answer TEXT NOT NULL CHECK (answer IN ('yes', 'no')),
+            at TEXT NOT NULL,
+            PRIMARY KEY (meeting_id, person_id));
+        CREATE TABLE meeting_rule_pauses (
+            rule_id TEXT PRIMARY KEY,
+            paused_by INTEGER REFERENCES people(id),
+            at TEXT NOT NULL);
+        ALTER TABLE notifications ADD COLUMN meeting_id INTEGER REFERENCES meetings(id);
+        """,
+    ),
 ]
 
 SCOPE_TABLES = {
@@ -905,7 +942,7 @@ class Store:
 
     async def pending_notifications(self, limit: int = 100) -> list[dict[str, Any]]:
         rows = await self._fetch(
-            "SELECT n.id, n.person_id, p.telegram_id, n.kind, n.ticket_id, n.payload, n.attempts "
+            "SELECT n.id, n.person_id, p.telegram_id, n.kind, n.ticket_id, n.payload, n.attempts, n.meeting_id "
             "FROM notifications n JOIN people p ON p.id = n.person_id WHERE n.state = 'pending' "
             "ORDER BY n.id LIMIT ?", (limit,),
         )
@@ -1113,6 +1150,129 @@ class Store:
         rows = await self._fetch(
             "SELECT * FROM broadcasts WHERE state != 'draft' AND parent_id IS NULL ORDER BY id DESC LIMIT ?", (limit,))
         return [dict(row) for row in rows]
+
+    # -- meetings ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _meeting(row: aiosqlite.Row) -> dict[str, Any]:
+        meeting = dict(row)
+        meeting["starts_at"] = from_db(meeting["starts_at"])
+        meeting["audience"] = tuple(json.loads(meeting["audience"]))
+        meeting["next_reminder_at"] = from_db(meeting["next_reminder_at"]) if meeting["next_reminder_at"] else None
+        return meeting
+
+    async def scope_ids(self, kind: str) -> list[int]:
+        return [row[0] for row in await self._fetch(f"SELECT id FROM {SCOPE_TABLES[kind]} ORDER BY id")]
+
+    @staticmethod
+    async def insert_meeting(db: aiosqlite.Connection, **fields: Any) -> int | None:
+        """Insert unless the rule already made this occurrence (materialising is idempotent)."""
+        fields = {key: (to_db(value) if isinstance(value, datetime) else
+                        json.dumps(list(value)) if isinstance(value, tuple) else value)
+                  for key, value in fields.items()}
+        cursor = await db.execute(
+            f"INSERT OR IGNORE INTO meetings ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})",
+            tuple(fields.values()))
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
+    async def meeting(self, meeting_id: int) -> dict[str, Any] | None:
+        row = await self._fetch_one("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
+        return self._meeting(row) if row else None
+
+    async def meetings_between(self, start: datetime, end: datetime, state: str = "scheduled") -> list[dict[str, Any]]:
+        rows = await self._fetch(
+            "SELECT * FROM meetings WHERE starts_at >= ? AND starts_at < ? AND state = ? ORDER BY starts_at, id",
+            (to_db(start), to_db(end), state))
+        return [self._meeting(row) for row in rows]
+
+    async def next_meeting_reminder(self) -> datetime | None:
+        row = await self._fetch_one(
+            "SELECT MIN(next_reminder_at) FROM meetings WHERE next_reminder_at IS NOT NULL AND state = 'scheduled'")
+        return from_db(row[0]) if row and row[0] else None
+
+    async def due_meeting_ids(self, now: datetime) -> list[int]:
+        return [row[0] for row in await self._fetch(
+            "SELECT id FROM meetings WHERE next_reminder_at IS NOT NULL AND next_reminder_at <= ? "
+            "AND state = 'scheduled' ORDER BY next_reminder_at, id", (to_db(now),))]
+
+    @staticmethod
+    async def update_meeting(db: aiosqlite.Connection, meeting_id: int, **fields: Any) -> None:
+        fields = {key: to_db(value) if isinstance(value, datetime) else value for key, value in fields.items()}
+        await db.execute(f"UPDATE meetings SET {', '.join(f'{key} = ?' for key in fields)} WHERE id = ?",
+                         (*fields.values(), meeting_id))
+
+    async def paused_rules(self) -> set[str]:
+        return {row[0] for row in await self._fetch("SELECT rule_id FROM meeting_rule_pauses")}
+
+    @staticmethod
+    async def pause_rule(db: aiosqlite.Connection, rule_id: str, person_id: int, at: datetime) -> None:
+        await db.execute("INSERT OR IGNORE INTO meeting_rule_pauses VALUES (?, ?, ?)", (rule_id, person_id, to_db(at)))
+
+    # Where each role grant sits, as (grid, compound, community), so "inside a meeting's scope" is one test.
+    _GRANT_PLACES = (
+        "SELECT r.person_id, r.role, "
+        " CASE r.scope_kind WHEN 'building' THEN b.grid_id WHEN 'unit' THEN ub.grid_id WHEN 'grid' THEN r.scope_id END AS grid, "
+        " CASE r.scope_kind WHEN 'building' THEN b.compound_id WHEN 'unit' THEN ub.compound_id "
+        "   WHEN 'compound' THEN r.scope_id END AS compound, "
+        " CASE r.scope_kind WHEN 'building' THEN bc.community_id WHEN 'unit' THEN uc.community_id "
+        "   WHEN 'grid' THEN g.community_id WHEN 'compound' THEN cp.community_id WHEN 'community' THEN r.scope_id END "
+        "   AS community, r.scope_kind "
+        "FROM roles r LEFT JOIN buildings b ON r.scope_kind = 'building' AND b.id = r.scope_id "
+        "LEFT JOIN compounds bc ON bc.id = b.compound_id "
+        "LEFT JOIN units u ON r.scope_kind = 'unit' AND u.id = r.scope_id "
+        "LEFT JOIN buildings ub ON ub.id = u.building_id LEFT JOIN compounds uc ON uc.id = ub.compound_id "
+        "LEFT JOIN grids g ON r.scope_kind = 'grid' AND g.id = r.scope_id "
+        "LEFT JOIN compounds cp ON r.scope_kind = 'compound' AND cp.id = r.scope_id"
+    )
+
+    async def community_of(self, kind: str, scope_id: int) -> int | None:
+        sql = {"grid": "SELECT community_id FROM grids WHERE id = ?",
+               "compound": "SELECT community_id FROM compounds WHERE id = ?",
+               "community": "SELECT id FROM communities WHERE id = ?"}[kind]
+        row = await self._fetch_one(sql, (scope_id,))
+        return row[0] if row else None
+
+    async def people_for_meeting(self, kind: str, scope_id: int, roles: Iterable[str]) -> list[Person]:
+        """People holding one of ``roles`` inside the scope; community-wide roles count for its grids and compounds."""
+        roles = list(roles)
+        community = await self.community_of(kind, scope_id)
+        inside = {"grid": "g2.grid = ?", "compound": "g2.compound = ?", "community": "g2.community = ?"}[kind]
+        rows = await self._fetch(
+            self._PERSON_SQL + f"WHERE p.telegram_id IS NOT NULL AND p.id IN (SELECT g2.person_id FROM "
+            f"({self._GRANT_PLACES}) g2 WHERE g2.role IN ({', '.join('?' * len(roles))}) AND ({inside} OR "
+            f"(g2.scope_kind IN ('community', 'all') AND (g2.community = ? OR g2.scope_kind = 'all')))) ORDER BY p.id",
+            (*roles, scope_id, community))
+        return [self._person_from_row(row) for row in rows]
+
+    async def residents_in(self, kind: str, scope_id: int) -> list[Person]:
+        column = {"grid": "b.grid_id", "compound": "b.compound_id", "community": "c.community_id"}[kind]
+        rows = await self._fetch(self._PERSON_SQL + f"WHERE p.telegram_id IS NOT NULL AND {column} = ? ORDER BY p.id",
+                                 (scope_id,))
+        return [self._person_from_row(row) for row in rows]
+
+    async def grid_agenda(self, grid_id: int) -> list[Ticket]:
+        """A grid's open tickets, oldest first: what its monthly meeting should discuss."""
+        rows = await self._fetch(
+            self._TICKET_SQL + "JOIN buildings ab ON ab.id = t.building_id WHERE ab.grid_id = ? "
+            "AND t.status IN ('open', 'accepted', 'reopened') ORDER BY t.id LIMIT 30", (grid_id,))
+        return [self._ticket(row) for row in rows]
+
+    @staticmethod
+    async def queue_meeting_notification(db: aiosqlite.Connection, person_id: int, kind: str, meeting_id: int,
+                                         at: datetime, **payload: Any) -> None:
+        await db.execute(
+            "INSERT INTO notifications (person_id, kind, meeting_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+            (person_id, kind, meeting_id, json.dumps(payload, ensure_ascii=False), to_db(at)))
+
+    async def set_rsvp(self, meeting_id: int, person_id: int, answer: str, at: datetime) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO meeting_rsvps VALUES (?, ?, ?, ?) ON CONFLICT (meeting_id, person_id) "
+                "DO UPDATE SET answer = excluded.answer, at = excluded.at", (meeting_id, person_id, answer, to_db(at)))
+
+    async def rsvps(self, meeting_id: int) -> dict[int, str]:
+        return {row[0]: row[1] for row in await self._fetch(
+            "SELECT person_id, answer FROM meeting_rsvps WHERE meeting_id = ?", (meeting_id,))}
 
     # -- invites ----------------------------------------------------------------------------
 

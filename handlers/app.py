@@ -27,10 +27,12 @@ from bot.roster import import_roster
 from bot.services import Services
 from bot.settings import Settings
 from bot.store import Store, current_update
+from bot.meeting_rules import load_rules
+from bot.meetings import MeetingDesk
 from bot.sla import Deadlines
 from bot.tickets import TicketDesk
 from bot.triage import Triager
-from handlers import broadcasts, fallback, invites, messages, onboarding, review, tickets
+from handlers import broadcasts, fallback, invites, meetings, messages, onboarding, review, tickets
 from handlers.menus import sync_all_menus
 from handlers.broadcasts import make_engine
 from handlers.notify import NotificationSender
@@ -73,9 +75,13 @@ async def open_services(settings: Settings, clock: Clock) -> Services:
         log.info("roster %s imported on first start:\n%s", roster, report.render())
     await ensure_admins(store, settings.admin_ids, clock.now())
     triage = await Triager.open(store, clock, settings.knowledge_dir / "lexicon.toml")
-    tickets = TicketDesk(store, clock, Deadlines.load(settings.knowledge_dir))
-    services = Services(settings=settings, store=store, clock=clock, triage=triage, tickets=tickets)
+    deadlines = Deadlines.load(settings.knowledge_dir)
+    tickets = TicketDesk(store, clock, deadlines)
+    meetings = MeetingDesk(store, clock, load_rules(settings.knowledge_dir / "meetings.toml"), deadlines.calendar)
+    services = Services(settings=settings, store=store, clock=clock, triage=triage, tickets=tickets,
+                        meetings=meetings)
     services.agenda.add(tickets)
+    services.agenda.add(meetings)
     return services
 
 
@@ -152,6 +158,7 @@ def register_handlers(application: Application) -> None:
         "invite": invites.invite, "review": review.review, "my": tickets.my_tickets,
         "ticket": tickets.ticket_detail, "tasks": tickets.my_tasks,
         "broadcast": broadcasts.broadcast_command, "broadcasts": broadcasts.history,
+        "meetings": meetings.meetings_command,
     }
     buttons = {  # callback data prefix → handler; every handler re-checks rights and state itself
         r"^ad:": onboarding.address_button, r"^an:": onboarding.anonymous_button,
@@ -159,6 +166,7 @@ def register_handlers(application: Application) -> None:
         r"^tk:": tickets.card_button, r"^rt:": tickets.rating_button, r"^cx:": tickets.cancel_button,
         r"^mt:": tickets.me_too_button, r"^fu:": tickets.follow_up_button,
         r"^bc:": broadcasts.broadcast_button, r"^rc:": broadcasts.receipt_button_pressed,
+        r"^mr:": meetings.rsvp_button, r"^mg:": meetings.meeting_button,
     }
     application.add_handlers([
         *(CommandHandler(name, callback, filters=new_message) for name, callback in commands.items()),

@@ -226,16 +226,19 @@ def parse_time(text: str, now: datetime) -> datetime | None:
         numbers = [now.month, now.day, *numbers]
     if len(numbers) == 3 and numbers[2] <= 23 and "点" in text:  # 11月25日 9点
         numbers.append(0)
+    given = len(re.findall(r"\d+", text))
     if len(numbers) == 4:
         numbers = [now.year, *numbers]
     if len(numbers) != 5:
         return None
     try:
         moment = datetime(*numbers, tzinfo=now.tzinfo)
+        if moment <= now and given <= 3:  # a time of day that has passed: tomorrow
+            moment += timedelta(days=1)
+        elif moment <= now and given == 4:  # "01-04 15:00" written in December: next year
+            moment = moment.replace(year=now.year + 1)
     except ValueError:
         return None
-    if moment <= now and len(re.findall(r"\d+", text)) <= 3:
-        moment += timedelta(days=1)
     return moment if now < moment <= now + timedelta(days=30) else None
 
 

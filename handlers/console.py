@@ -128,9 +128,15 @@ class Console:
     async def _move_to(self, moment: datetime) -> None:
         if moment < self.clock.now():
             raise ConsoleError(f"时间只能往后调（现在是 {self.clock.now():%Y-%m-%d %H:%M}）")
-        await self.services.agenda.advance_to(self.clock, moment)
+        await self.services.agenda.advance_to(self.clock, moment, self._print_step)
         now = self.clock.now()
         self.write(f"（控制台）现在是 {now:%Y-%m-%d %H:%M} 星期{'一二三四五六日'[now.weekday()]}")
+
+    async def _print_step(self, moment: datetime) -> None:
+        """While time moves, show what was sent at each moment under that moment."""
+        if len(self.double.outbox) > self._printed:
+            self.write(f"（控制台）{moment:%m-%d %H:%M}")
+            await self.flush()
 
     # -- building updates ----------------------------------------------------------------------
 

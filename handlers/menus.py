@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 RESIDENT_COMMANDS = [
     BotCommand("my", "我反映的问题"),
     BotCommand("ticket", "查看工单进展，例如 /ticket 12"),
+    BotCommand("meetings", "会议与居民说事活动"),
     BotCommand("me", "我的信息和住址"),
     BotCommand("start", "开始 / 登记住址"),
     BotCommand("help", "使用帮助"),

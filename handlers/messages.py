@@ -9,7 +9,7 @@ from bot import pending
 from bot.models import Person
 from bot.triage import CHOICES, LABEL_NAMES, LABEL_TITLES, TriageError
 from bot.tickets import TICKET_LABELS
-from handlers import broadcasts, tickets
+from handlers import broadcasts, meetings, tickets
 from handlers.common import BUTTON_EXPIRED, sender, services
 from handlers.fallback import PHOTO
 from handlers.keyboards import parse_int
@@ -65,6 +65,9 @@ async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYP
         asked = None  # an emergency is never taken as the answer the bot was waiting for
     if asked is not None and asked["kind"] == "broadcast":
         await broadcasts.receive_content(update, context, person, text, photo)
+        return
+    if asked is not None and asked["kind"] in meetings.MEETING_INPUTS:
+        await meetings.receive_input(update, context, person, text, asked)
         return
     if asked is not None and asked["kind"] == "broadcast_time":
         await broadcasts.receive_time(update, context, person, text, asked)

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.models import LEVEL_TITLES, RATING_TITLES, Person, Role, Ticket
 from bot.services import Services
+from handlers.meetings import render_meeting
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -118,6 +119,8 @@ ASSIGNEE_NEWS = {
 
 async def render(svc: Services, row: dict) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text and buttons of one queued notification."""
+    if row["meeting_id"] is not None:
+        return await render_meeting(svc, row)
     text_of = TicketText(svc)
     ticket = await svc.store.ticket(row["ticket_id"])
     viewer = await svc.store.person(row["person_id"])
@@ -147,8 +150,9 @@ async def render(svc: Services, row: dict) -> tuple[str, InlineKeyboardMarkup | 
                 rating_buttons(ticket) if ticket.status.value == "resolved" else None)
     if kind == "question":
         return f"关于您反映的 {ticket.number}，负责人想了解：\n{payload['question']}\n请直接回复文字。", None
-    if kind in ("answered", "followed_up", "reason"):
-        title = {"answered": "居民回复", "followed_up": "居民补充", "reason": "居民不满意的原因"}[kind]
+    if kind in ("answered", "followed_up", "reason", "meeting_outcome"):
+        title = {"answered": "居民回复", "followed_up": "居民补充", "reason": "居民不满意的原因",
+                 "meeting_outcome": "会议议定"}[kind]
         return f"{title}（工单 {ticket.number}）：{payload['text']}", None
     if kind == "supported":
         return f"工单 {ticket.number} 又有居民联名反映，现在共 {ticket.supporters + 1} 人关注，请优先处理。", None

@@ -19,7 +19,7 @@ EVENT_TITLES = {
     "escalated": "超时升级", "reminded": "提醒负责人", "asked": "负责人提问", "answered": "居民回复",
     "followed_up": "居民补充", "cancelled": "居民撤销", "rated": "居民评价", "reopened": "不满意，重新办理",
     "reason": "不满意原因", "closed": "自动办结（未评价）", "supported": "居民联名", "identity_viewed": "工作人员查看了匿名居民身份",
-    "photo_added": "补充照片", "location_added": "补充位置",
+    "photo_added": "补充照片", "location_added": "补充位置", "meeting_outcome": "会议议定",
 }
 RECENT = timedelta(minutes=30)
 

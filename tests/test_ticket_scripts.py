@@ -39,7 +39,7 @@ async def test_full_loop_from_report_to_rated_closure(chat):
 
 async def test_unaccepted_ticket_escalates_and_urgent_reaches_everyone(chat):
     lines = await run_script(chat, "ticket_escalation.txt")
-    escalation = "\n".join(after(lines, "现在是 2026-11-23 12:00"))
+    escalation = "\n".join(after(lines, "（控制台）11-23 10:30"))
     assert "[to 赵德明 2003] ⏰ 提醒：工单 #1" in escalation
     assert "[to 赵德明 2003] 工单 #1 超时未接单，已升级到 网格长。" in escalation
     assert "[to 周敏 3001] ⬆️ 升级转来的工单 #1" in escalation
