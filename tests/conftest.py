@@ -57,6 +57,13 @@ class Chat(Console):
         await self.run_line(text)
         return self.lines[start:]
 
+    async def run_script(self, name: str) -> str:
+        """Run a demo script from docs/demos line by line; returns the whole printed conversation."""
+        for line in (REPO / "docs" / "demos" / name).read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                await self.run_line(line)
+        return "\n".join(self.lines)
+
     async def press(self, user_id: int, data: str) -> list[str]:
         """Send callback data of our choosing, as a forged or stale button would."""
         self.user_id = user_id

@@ -2,23 +2,14 @@
 
 import asyncio
 from collections import Counter
-from pathlib import Path
 
 from bot.models import Person
 from handlers.botapi_double import BotApiDouble
 from handlers.broadcasts import make_engine
-from tests.conftest import REPO
-
-
-async def run_demo(chat) -> str:
-    for line in Path(REPO / "docs" / "demos" / "broadcast.txt").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            await chat.run_line(line)
-    return "\n".join(chat.lines)
 
 
 async def test_demo_script(chat):
-    text = await run_demo(chat)
+    text = await chat.run_script("broadcast.txt")
     assert "对象：幸福里小区3号楼，共 2 人" in text
     assert "[to 张桂兰 1001] 📢 社区通知\n明天上午9点到12点3号楼停水检修" in text
     assert "[to 李建国 1002] 📢 社区通知" in text
@@ -31,7 +22,7 @@ async def test_demo_script(chat):
 
 
 async def test_reminder_goes_only_to_the_unconfirmed(chat):
-    await run_demo(chat)
+    await chat.run_script("broadcast.txt")
     await chat.say(5001, "/broadcasts")
     replies = await chat.line("::tap 提醒未确认")
     assert any(line.startswith("[to 李建国 1002] 📢 社区通知\n（提醒）") for line in replies)
@@ -180,7 +171,7 @@ async def test_cancel_stops_sending_at_once_and_counts_right(chat):
 
 
 async def test_reminder_twice_in_a_row_is_refused(chat):
-    await run_demo(chat)
+    await chat.run_script("broadcast.txt")
     await chat.say(5001, "/broadcasts")
     data = chat.double.latest_with_buttons(5001).buttons[0][1]["callback_data"]
     await chat.press(5001, data)

@@ -1,15 +1,6 @@
 """Meetings: reminders with the grid's agenda, invitations, RSVP, moves, cancels, restarts."""
 
-from pathlib import Path
-
-from tests.conftest import REPO, open_chat
-
-
-async def run_script(chat, name: str) -> str:
-    for line in Path(REPO / "docs" / "demos" / name).read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            await chat.run_line(line)
-    return "\n".join(chat.lines)
+from tests.conftest import open_chat
 
 
 def block(text: str, start: str) -> str:
@@ -20,7 +11,7 @@ def block(text: str, start: str) -> str:
 
 
 async def test_demo_month_of_meetings(chat):
-    text = await run_script(chat, "meetings.txt")
+    text = await chat.run_script("meetings.txt")
     for head in ("[to 赵德明 2003] ⏰ 明天开会提醒：网格三方会议 · 12-15", "[to 周敏 3001] ⏰ 明天开会提醒：网格三方会议 · 12-15"):
         assert "议题（本网格未办结工单）：\n#1 3号楼" in block(text, head)
     assert "#2" not in block(text, "[to 周敏 3001] ⏰ 明天开会提醒：网格三方会议")  # 8号楼 is another grid

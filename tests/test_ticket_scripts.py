@@ -1,17 +1,4 @@
-"""The two demo scripts in docs/demos run end to end, as a user would see them."""
-
-from pathlib import Path
-
-from tests.conftest import REPO
-
-DEMOS = REPO / "docs" / "demos"
-
-
-async def run_script(chat, name: str) -> list[str]:
-    for line in Path(DEMOS / name).read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            await chat.run_line(line)
-    return chat.lines
+"""The two ticket demo scripts in docs/demos run end to end, as a user would see them."""
 
 
 def after(lines: list[str], marker: str) -> list[str]:
@@ -20,8 +7,7 @@ def after(lines: list[str], marker: str) -> list[str]:
 
 
 async def test_full_loop_from_report_to_rated_closure(chat):
-    lines = await run_script(chat, "ticket_loop.txt")
-    text = "\n".join(lines)
+    text = await chat.run_script("ticket_loop.txt")
     assert "[to 张桂兰 1001] 已登记工单 #1：物业问题" in text and "负责人：楼栋长 赵德明" in text
     assert "[to 赵德明 2003] 📋 新工单 #1" in text
     assert "[to 张桂兰 1001] 您反映的 #1 已由 楼栋长 赵德明 接单" in text
@@ -38,7 +24,8 @@ async def test_full_loop_from_report_to_rated_closure(chat):
 
 
 async def test_unaccepted_ticket_escalates_and_urgent_reaches_everyone(chat):
-    lines = await run_script(chat, "ticket_escalation.txt")
+    await chat.run_script("ticket_escalation.txt")
+    lines = chat.lines
     escalation = "\n".join(after(lines, "（控制台）11-23 10:30"))
     assert "[to 赵德明 2003] ⏰ 提醒：工单 #1" in escalation
     assert "[to 赵德明 2003] 工单 #1 超时未接单，已升级到 网格长。" in escalation
