@@ -82,6 +82,7 @@ async def open_services(settings: Settings, clock: Clock) -> Services:
                         meetings=meetings)
     services.agenda.add(tickets)
     services.agenda.add(meetings)
+    await meetings.materialize()  # so /meetings has the coming weeks before the first tick
     return services
 
 

@@ -167,11 +167,17 @@ class BotApiDouble(BaseRequest):
     def message_json(self, chat_id: int, message_id: int) -> dict:
         return self._message_json(self.messages[(chat_id, message_id)])
 
-    def latest_with_buttons(self, chat_id: int) -> Outgoing | None:
-        """The newest message in a chat that still shows buttons (what a user would tap)."""
+    def with_buttons(self, chat_id: int) -> list[Outgoing]:
+        """Messages in a chat that still show buttons, newest first (what a user could tap)."""
+        found, seen = [], set()
         for record in reversed(self.outbox):
-            if record.chat_id == chat_id and record.message_id is not None:
+            if record.chat_id == chat_id and record.message_id is not None and record.message_id not in seen:
+                seen.add(record.message_id)
                 current = self.messages[(chat_id, record.message_id)]
                 if current.buttons:
-                    return current
-        return None
+                    found.append(current)
+        return found
+
+    def latest_with_buttons(self, chat_id: int) -> Outgoing | None:
+        messages = self.with_buttons(chat_id)
+        return messages[0] if messages else None

@@ -167,15 +167,16 @@ class Console:
     async def _tap(self, label: str) -> None:
         if not label:
             raise ConsoleError("用法：::tap <按钮文字>")
-        record = self.double.latest_with_buttons(self.user_id)
-        if record is None:
+        messages = self.double.with_buttons(self.user_id)
+        if not messages:
             raise ConsoleError("最近没有带按钮的消息")
-        buttons = [button for row in record.buttons for button in row]
-        chosen = next((b for b in buttons if b["text"] == label), None) or next(
-            (b for b in buttons if label in b["text"]), None)
+        # The newest message with a button of exactly this label, else the newest with one containing it.
+        candidates = [(record, button) for record in messages for row in record.buttons for button in row]
+        record, chosen = next(((r, b) for r, b in candidates if b["text"] == label), None) or next(
+            ((r, b) for r, b in candidates if label in b["text"]), (None, None))
         if chosen is None:
-            choices = " ".join(f"[{button['text']}]" for button in buttons)
-            raise ConsoleError(f"没有“{label}”按钮；可选：{choices}")
+            choices = " ".join(f"[{button['text']}]" for row in messages[0].buttons for button in row)
+            raise ConsoleError(f"没有“{label}”按钮；最新消息上的按钮：{choices}")
         if "url" in chosen:  # a deep link t.me/<bot>?start=<code> opens the chat with /start <code>
             payload = chosen["url"].partition("?start=")[2]
             text = f"/start {payload}" if payload else "/start"

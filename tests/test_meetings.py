@@ -94,3 +94,29 @@ async def test_grid_head_records_an_outcome_on_the_agenda_ticket(chat):
     assert "已记入工单 #1" in replies[0]
     events = await chat.services.store.ticket_events(1)
     assert events[-1].type == "meeting_outcome"
+
+
+async def test_staff_add_a_one_off_meeting_and_heads_are_reminded(chat):
+    await chat.say(5001, "/meetings")
+    await chat.line("::tap 新增会议")
+    replies = await chat.say(5001, "消防安全培训 11-28 15:00 社区活动室")
+    assert "已新增：消防安全培训" in replies[0]
+    await chat.line("::time 2026-11-28 14:30")
+    assert "[to 赵德明 2003] ⏰ 一小时后开会：消防安全培训 · 11-28（周六）15:00 · 社区活动室" in "\n".join(chat.lines)
+
+
+async def test_pausing_a_rule_cancels_what_is_coming_and_stops_new_ones(chat):
+    await chat.say(5001, "/meetings 夜谈")
+    replies = await chat.line("::tap 暂停此例会")
+    assert any("已暂停“楼长每周夜谈”" in line for line in replies)
+    start = len(chat.lines)
+    await chat.line("::advance 30d")
+    assert "楼长每周夜谈" not in "\n".join(chat.lines[start:])
+
+
+async def test_resident_cannot_change_meetings(chat):
+    meeting = (await chat.services.store.meetings_between(chat.clock.now(), chat.clock.now().replace(year=2027)))[0]
+    for action in ("cancel", "move", "pause", "outcomes"):
+        replies = await chat.press(1001, f"mg:{meeting['id']}:{action}")
+        assert "只有" in replies[0] or "失效" in replies[0], action
+    assert (await chat.services.store.meeting(meeting["id"]))["state"] == "scheduled"
