@@ -725,7 +725,7 @@ class Store:
 
     async def inbox_message(self, inbox_id: int) -> dict[str, Any] | None:
         row = await self._fetch_one(
-            "SELECT id, person_id, text, label, subcategory, urgent, confidence, chosen_label, at "
+            "SELECT id, person_id, text, label, subcategory, urgent, confidence, chosen_label, at, outcome "
             "FROM inbox WHERE id = ?", (inbox_id,),
         )
         return dict(row) if row else None

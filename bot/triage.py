@@ -72,6 +72,8 @@ class Triager:
         message = await self.store.inbox_message(inbox_id)
         if label not in CHOICES or message is None or message["person_id"] != person.id:
             raise TriageError("这个按钮已失效，请重新发送您的消息。")
+        if message["outcome"] is not None:  # it already became a ticket, a follow-up or a 联名
+            raise TriageError("这条消息已经处理过了，发送 /my 查看进度。")
         await self.store.choose_label(inbox_id, label, person.id, self.clock.now(),
                                       propose=label != message["label"])
         return await self.store.inbox_message(inbox_id)

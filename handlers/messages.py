@@ -115,7 +115,8 @@ async def photo_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     file_id = update.effective_message.photo[-1].file_id
     caption = (update.effective_message.caption or "").strip()
     if person is not None and person.is_registered:
-        if caption or await pending.current(services(context).store, services(context).clock, person) is not None:
+        asked = await pending.current(services(context).store, services(context).clock, person)
+        if caption or (asked is not None and asked["kind"] == "broadcast"):  # a photo announcement
             await handle_resident_text(update, context, person, caption[:MAX_TEXT], photo=file_id)
             return
         ticket = await tickets.attach_media(update, context, person, photo=file_id)
