@@ -39,7 +39,8 @@ BANNER = """说事 shuoshi 控制台演示（离线，不连接 Telegram）
   1003 王秀英  居民 幸福里小区8号楼1单元      3001 周敏    第一网格网格长（1–6号楼）
   4001 郑磊    幸福里小区物业管家            3002 吴刚    第二网格网格长（7–12号楼）
   5001 陈静    社区工作人员                  其他 ID 是尚未登记的新用户
-当前身份 1001。""" + "\n" + HELP
+当前身份 1001。试试：输入“3号楼电梯又坏了”，再 ::as 2003 和 ::tap 接单；/my、/meetings；::as 5001 后 /broadcast。
+完整演示脚本在 docs/demos/（例如 shuoshi console --fresh < docs/demos/ticket_loop.txt）。""" + "\n" + HELP
 
 ADVANCE = re.compile(r"^(\d+)\s*([mhd])$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
