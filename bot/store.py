@@ -344,6 +344,7 @@ class Store:
                 for statement in filter(str.strip, sql.split(";")):
                     await self._db.execute(statement)
                 await self._db.execute(
+                    # When the schema changed is a fact about this machine, not the community's clock.
                     "INSERT INTO migrations VALUES (?, ?)", (name, to_db(datetime.now(UTC)))
                 )
             except BaseException:

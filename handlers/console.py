@@ -16,7 +16,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.clock import ManualClock
+from bot.clock import Clock, ManualClock
 from bot.services import Services
 from handlers.app import build_application, start_offline, stop_offline
 from handlers.botapi_double import BotApiDouble, Outgoing
@@ -223,7 +223,7 @@ def console_application(settings: Settings, clock: ManualClock) -> tuple[Applica
 async def run_console(settings: Settings, script: bool | None = None) -> None:
     """Interactive on a terminal; a script when stdin is a pipe or file (runs the lines, then exits)."""
     script = (not sys.stdin.isatty()) if script is None else script
-    clock = ManualClock(settings.tz, datetime.now(settings.tz).replace(second=0, microsecond=0))
+    clock = ManualClock(settings.tz, Clock(settings.tz).now().replace(second=0, microsecond=0))
     application, double = console_application(settings, clock)
     console = Console(application, double, clock)
     await console.open()
