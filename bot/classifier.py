@@ -531,14 +531,16 @@ class Classifier:
         if not by_role["A"] and any(h[0] < 0 or not _negated(compact, h[0], self.negators) for h in by_role["N"]):
             return False  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
         ongoing = [h[0] for h in by_role["G"]]
-        if by_role["Z"] and not ongoing:
-            return False
-        if by_role["J"] and not by_role["A"]:  # 红烧肉烧糊了哈哈: a joke, unless someone also cries out
-            return False
+        if not ongoing and any(h[0] <= 0 or not _negated(compact, h[0], self.negators) for h in by_role["Z"]):
+            return False  # 已经灭了, 原来是…; but 不是误会 says it is real
+        strong, alarm, joke = self.emoji_sets
+        if not by_role["A"] and (by_role["J"] or n.emoji and any(ch in joke for ch in text)):
+            return False  # 红烧肉烧糊了哈哈, 热得要着火了😂: a joke, unless someone also cries out
+        if by_role["H"] and by_role["K"] and not by_role["A"] and not ongoing:
+            return False  # 如果有人敲门，应该报警还是…: asking what to do if, not reporting
         excluded = [(h[0], h[1]) for h in by_role["X"]]
         context = [h[0] for h in by_role["Y"]]
         benign = bool(by_role["B"])
-        strong, alarm, joke = self.emoji_sets
         if n.emoji and not benign:
             seen = [ch for ch in text if ch in strong or ch in alarm or ch in joke]
             marks = set(seen)
@@ -568,6 +570,9 @@ class Classifier:
             return found
         core = _PLACE_FILLER.sub("", compact)
         if len(core) <= 4 or (core.isascii() and len(core) <= 9) or text.count("!") + text.count("！") >= 2:
+            return [(a, b, "U", -2, 1.0) for a, b in hits]
+        if alarms and len(core) <= 12 and compact.count(SEP) >= 3:
+            # telegraphic fragments (老人 倒 楼梯 血 很多 快快): the alarm marker speaks for the whole message
             return [(a, b, "U", -2, 1.0) for a, b in hits]
         for a, b in hits:
             left = compact.rfind(SEP, 0, a) + 1

@@ -306,6 +306,13 @@ def test_location_and_question_cues(clf, text, expected):
         "有人往楼道泼汽油",
         "楼上往下扔砖头",
         "树枝断了挂在高压线上",
+        "大爷 摔 台阶 血 好多 快快 5 栋",  # telegraphic fragments: the alarm marker covers the message
+        "对门着火了 烟老大了 俺出不去",  # dialect 老大 for 很大
+        "娃在窗台护栏上站着 家里没人",
+        "🌊💧 2-301 水管",  # water emoji in a short message
+        "地库水往里灌 车还在下面",
+        "这回不是误会 真有人被困在电梯里",  # a negated "misunderstanding" does not cancel
+        "my dad is screaming for help in the bathroom, building 3",
     ],
 )
 def test_second_chance_urgent(clf, text):
@@ -318,6 +325,12 @@ def test_second_chance_urgent(clf, text):
         "救命 这个表格怎么填",  # a weak cry with a benign word
         "快来人啊 驿站发鸡蛋",
         "这个活动太火了🔥🔥",  # praise, not fire
+        "晚会太燃了🔥🔥🔥 💃",  # praise and a dancing emoji
+        "冷得要冻死了 这鬼天气 😂",  # a joke emoji and no alarm
+        "刚才有人喊着火了 原来是小孩在玩游戏",  # 原来是: it turned out to be nothing
+        "要是半夜有人撬门 应该打110还是找保安",  # asking what to do if
+        "上礼拜在小区摔了一跤 想问问医保咋报",  # dialect past
+        "电动车充电桩什么时候装好",  # 被电 inside 电动车 is no electric shock
         "笑死我了😂😂",
         "晕 又停水了",
         "钱包掉了 谁捡到了",
