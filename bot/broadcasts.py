@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.models import Person
+from bot.models import Person, Role
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -76,12 +76,31 @@ class Pacer:
         self._next = max(self._next, time.monotonic() + seconds)
 
 
+def home_community(author: Person) -> int | None:
+    """The community a staff member speaks for; None for admins, who speak for the whole street office."""
+    if Role.ADMIN in author.roles:
+        return None
+    return next((grant.scope_id for grant in author.grants if grant.role is Role.COMMUNITY_STAFF), None)
+
+
 async def compose(store: Store, clock: Clock, author: Person, text: str, photo: str | None) -> int:
     if not author.is_staff:
         raise BroadcastError("抱歉，只有社区工作人员可以发布通知。")
     if not text.strip() and not photo:
         raise BroadcastError("通知内容不能为空。")
-    return await store.create_broadcast(author.id, text.strip()[:3500], photo, clock.now())
+    return await store.create_broadcast(author.id, text.strip()[:3500], photo, clock.now(),
+                                        community_id=home_community(author))
+
+
+async def choose_audience(store: Store, author: Person, broadcast_id: int, kind: str, scope_id: int | None,
+                          label: str) -> None:
+    """Set who receives a draft; a place outside the author's community is refused."""
+    community = home_community(author)
+    if not author.is_staff or kind not in AUDIENCES:
+        raise BroadcastError("抱歉，只有社区工作人员可以发布通知。")
+    if scope_id is not None and community is not None and await store.community_of(kind, scope_id) != community:
+        raise BroadcastError("只能向本社区发送通知。")
+    await store.set_broadcast_audience(broadcast_id, kind, scope_id, label)
 
 
 async def launch(store: Store, clock: Clock, author: Person, broadcast_id: int, send_at: datetime | None,

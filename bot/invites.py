@@ -41,6 +41,9 @@ async def create_invite(store: Store, clock: Clock, staff: Person, role: Role, s
         raise InviteError("这个角色不能通过邀请码授予。")
     if await store.place(role.scope_kind, scope_id) is None:
         raise InviteError("找不到这个地点，请重新选择。")
+    own = {g.scope_id for g in staff.grants if g.role is Role.COMMUNITY_STAFF}
+    if Role.ADMIN not in staff.roles and await store.community_of(role.scope_kind, scope_id) not in own:
+        raise InviteError("只能为本社区邀请人员。")
     code = secrets.token_urlsafe(12)
     now = clock.now()
     await store.create_invite(

@@ -282,6 +282,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE notifications ADD COLUMN meeting_id INTEGER REFERENCES meetings(id);
         """,
     ),
+    (
+        "009_broadcast_community",
+        """
+        ALTER TABLE broadcasts ADD COLUMN community_id INTEGER REFERENCES communities(id);
+        """,
+    ),
 ]
 
 SCOPE_TABLES = {
@@ -1010,17 +1016,30 @@ class Store:
                       "ON r.person_id = p.id AND r.role = 'grid_head' WHERE p.telegram_id IS NOT NULL",
     }
 
-    async def audience_count(self, kind: str, scope_id: int | None) -> int:
+    def _audience(self, kind: str, scope_id: int | None, community_id: int | None) -> tuple[str, tuple]:
+        """The recipients' query; a community staff member's broadcast stays inside their community."""
         sql = self._AUDIENCE_SQL[kind]
-        row = await self._fetch_one(f"SELECT COUNT(*) FROM ({sql})", (scope_id,) if "?" in sql else ())
+        params: tuple = (scope_id,) if "?" in sql else ()
+        if community_id is None:
+            return sql, params
+        members = (
+            "SELECT p2.id FROM people p2 JOIN buildings b2 ON b2.id = p2.building_id "
+            "JOIN compounds c2 ON c2.id = b2.compound_id WHERE c2.community_id = ? "
+            f"UNION SELECT g.person_id FROM ({self._GRANT_PLACES}) g WHERE g.community = ?"
+        )
+        return f"SELECT a.* FROM ({sql}) a WHERE a.id IN ({members})", (*params, community_id, community_id)
+
+    async def audience_count(self, kind: str, scope_id: int | None, community_id: int | None = None) -> int:
+        sql, params = self._audience(kind, scope_id, community_id)
+        row = await self._fetch_one(f"SELECT COUNT(*) FROM ({sql})", params)
         return row[0]
 
     async def create_broadcast(self, author_id: int, text: str, photo: str | None, at: datetime,
-                               parent_id: int | None = None) -> int:
+                               parent_id: int | None = None, community_id: int | None = None) -> int:
         async with self.transaction() as db:
             cursor = await db.execute(
-                "INSERT INTO broadcasts (author_id, parent_id, text, photo, state, created_at) "
-                "VALUES (?, ?, ?, ?, 'draft', ?)", (author_id, parent_id, text, photo, to_db(at)))
+                "INSERT INTO broadcasts (author_id, parent_id, text, photo, state, created_at, community_id) "
+                "VALUES (?, ?, ?, ?, 'draft', ?, ?)", (author_id, parent_id, text, photo, to_db(at), community_id))
         return cursor.lastrowid
 
     async def broadcast(self, broadcast_id: int) -> dict[str, Any] | None:
@@ -1038,18 +1057,17 @@ class Store:
         """Fix the recipients (one row each) and schedule or start; False-y (0) if not a draft any more."""
         async with self.transaction() as db:
             rows = await db.execute_fetchall(
-                "SELECT audience_kind, audience_id, parent_id FROM broadcasts WHERE id = ? AND state = 'draft'",
-                (broadcast_id,))
+                "SELECT audience_kind, audience_id, parent_id, community_id FROM broadcasts "
+                "WHERE id = ? AND state = 'draft'", (broadcast_id,))
             if not rows:
                 return 0
-            kind, scope_id, parent_id = rows[0]
+            kind, scope_id, parent_id, community_id = rows[0]
             if parent_id is not None:  # a reminder: the parent's recipients who have not confirmed
                 sql = ("SELECT person_id, chat_id, building_id FROM broadcast_recipients WHERE broadcast_id = ? "
                        "AND state = 'sent' AND confirmed_at IS NULL")
                 params: tuple = (parent_id,)
             else:
-                sql = self._AUDIENCE_SQL[kind]
-                params = (scope_id,) if "?" in sql else ()
+                sql, params = self._audience(kind, scope_id, community_id)
             cursor = await db.execute(
                 f"INSERT OR IGNORE INTO broadcast_recipients (broadcast_id, person_id, chat_id, building_id) "
                 f"SELECT ?, * FROM ({sql})", (broadcast_id, *params))
@@ -1229,7 +1247,11 @@ class Store:
     async def community_of(self, kind: str, scope_id: int) -> int | None:
         sql = {"grid": "SELECT community_id FROM grids WHERE id = ?",
                "compound": "SELECT community_id FROM compounds WHERE id = ?",
-               "community": "SELECT id FROM communities WHERE id = ?"}[kind]
+               "community": "SELECT id FROM communities WHERE id = ?",
+               "building": "SELECT c.community_id FROM buildings b JOIN compounds c ON c.id = b.compound_id "
+                           "WHERE b.id = ?",
+               "unit": "SELECT c.community_id FROM units u JOIN buildings b ON b.id = u.building_id "
+                       "JOIN compounds c ON c.id = b.compound_id WHERE u.id = ?"}[kind]
         row = await self._fetch_one(sql, (scope_id,))
         return row[0] if row else None
 

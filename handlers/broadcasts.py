@@ -121,7 +121,8 @@ async def receive_content(update: Update, context: ContextTypes.DEFAULT_TYPE, pe
 
 async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_id: int) -> None:
     draft = await services(context).store.broadcast(broadcast_id)
-    count = await services(context).store.audience_count(draft["audience_kind"], draft["audience_id"])
+    count = await services(context).store.audience_count(draft["audience_kind"], draft["audience_id"],
+                                                         draft["community_id"])
     buttons = [InlineKeyboardButton(title, callback_data=f"bc:{broadcast_id}:go:{key}") for key, title in WHEN.items()]
     rows = [buttons[:4], [*buttons[4:], InlineKeyboardButton("放弃", callback_data=f"bc:{broadcast_id}:drop")]]
     photo = "（附图片）" if draft["photo"] else ""
@@ -133,7 +134,12 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, broadcast_
 
 async def on_place(broadcast_id: int, update: Update, context: ContextTypes.DEFAULT_TYPE, place: Place) -> None:
     store = services(context).store
-    await store.set_broadcast_audience(broadcast_id, place.kind, place.id, await store.scope_name(place.kind, place.id))
+    try:
+        await core.choose_audience(store, await sender(update, context), broadcast_id, place.kind, place.id,
+                                   await store.scope_name(place.kind, place.id))
+    except core.BroadcastError as exc:
+        await update.callback_query.answer(str(exc), show_alert=True)
+        return
     await preview(update, context, broadcast_id)
 
 
@@ -162,7 +168,7 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             if kind in PLACE_PATHS:
                 await picker(broadcast_id, kind).show(update, context)
                 return
-            await svc.store.set_broadcast_audience(broadcast_id, kind, None, AUDIENCE_TITLES[kind])
+            await core.choose_audience(svc.store, person, broadcast_id, kind, None, AUDIENCE_TITLES[kind])
             await preview(update, context, broadcast_id)
         elif action == "p" and len(parts) >= 6 and parts[3] in PLACE_PATHS:
             await picker(broadcast_id, parts[3]).handle(update, context, parts[4:])
@@ -288,7 +294,7 @@ async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Per
         raise core.BroadcastError(f"{REMIND_GAP.seconds // 60} 分钟内已经提醒过，请稍后再试。")
     reminder_id = await svc.store.create_broadcast(
         person.id, f"（提醒）请查看并点“收到”确认：\n{broadcast['text']}", broadcast["photo"], svc.clock.now(),
-        parent_id=broadcast["id"])
+        parent_id=broadcast["id"], community_id=broadcast["community_id"])
     await svc.store.set_broadcast_audience(reminder_id, "reminder", None, f"通知 #{broadcast['id']} 未确认的人")
     message = await context.bot.send_message(update.effective_user.id, "正在提醒未确认的人……")
     count = await core.launch(svc.store, svc.clock, person, reminder_id, None, (message.chat_id, message.message_id))

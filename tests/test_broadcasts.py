@@ -108,7 +108,9 @@ async def test_exactly_once_through_429_403_and_a_crash(chat):
     counts = await store.broadcast_counts(broadcast_id)
     delivered = Counter(record.chat_id for record in chat.double.outbox
                         if record.kind == "message" and record.text.startswith("📢 社区通知\n全体居民"))
-    recipients = [p.telegram_id for p in await store.all_people() if p.telegram_id is not None]
+    # 5001 speaks for 幸福社区: everyone there, not the street office's admin 9001 (who lives nowhere in it).
+    recipients = [p.telegram_id for p in await store.all_people() if p.telegram_id not in (None, 9001)]
+    assert delivered[9001] == 0
     for chat_id in recipients:
         assert delivered[chat_id] == (0 if chat_id in blocked else 1), chat_id
     assert counts == {"pending": 0, "sent": total - len(blocked), "unreachable": len(blocked), "failed": 0,
@@ -178,3 +180,22 @@ async def test_reminder_twice_in_a_row_is_refused(chat):
     replies = await chat.press(5001, data)
     assert "已经提醒过" in replies[0]
     assert sum(line.startswith("[to 李建国 1002] 📢 社区通知\n（提醒）") for line in chat.lines) == 1
+
+
+async def test_staff_broadcast_stays_in_their_community(chat):
+    store = chat.services.store
+    async with store.transaction() as db:  # a second community in the same street office
+        await store.ensure_building(db, street="幸福街道", community="和谐社区", grid="第三网格", compound="和谐家园",
+                                   building="1号楼", building_order=1, units=[("1单元", 1)])
+        person_id = await store.create_person(db, telegram_id=7501, name="外社区居民", at=chat.clock.now())
+        building = (await store.find_place("building", "1号楼", within=(await store.find_place("compound", "和谐家园"))[0].id))[0]
+        await store.set_address(db, person_id, building.id, None)
+    for line in ("/broadcast", "本社区通知", "::tap 全体居民"):
+        await chat.say(5001, line)
+    assert any("共 9 人" in line for line in chat.lines[-3:])  # the demo community: 1001-1003, heads, 4001, 5001
+    await chat.line("::tap 立即发送")
+    assert not any(line.startswith("[to 外社区居民 7501]") for line in chat.lines)
+    for line in ("/broadcast", "跨社区", "::tap 某个小区"):
+        await chat.say(5001, line)
+    replies = await chat.line("::tap 和谐家园")
+    assert any("只能向本社区发送通知" in line for line in replies)

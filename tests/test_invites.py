@@ -52,3 +52,14 @@ async def test_resident_cannot_press_invite_buttons(chat):
     replies = await chat.press(1001, "iv.building_head:b:3")
     assert replies == ["[to 张桂兰 1001] (提示) 抱歉，这个命令只有社区工作人员可以使用。"]
     assert (await chat.services.store.person_by_telegram(1001)).roles == frozenset()
+
+
+async def test_staff_cannot_invite_into_another_community(chat):
+    store = chat.services.store
+    async with store.transaction() as db:
+        await store.ensure_building(db, street="幸福街道", community="和谐社区", grid="第三网格", compound="和谐家园",
+                                   building="1号楼", building_order=1, units=[])
+    await chat.say(5001, "/invite")
+    await chat.line("::tap 网格长")
+    replies = await chat.line("::tap 第三网格")
+    assert any("只能为本社区邀请人员" in line for line in replies)
