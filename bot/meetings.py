@@ -45,12 +45,14 @@ class MeetingDesk:
         self.clock = clock
         self.rules = {rule.id: rule for rule in rules}
         self.calendar = calendar
+        self._materialized_on = None  # the day occurrences were last stored for; once a day is enough
 
     # -- schedule ------------------------------------------------------------------------------
 
     async def materialize(self) -> None:
         """Store the occurrences of every active rule for the next weeks (idempotent)."""
         now = self.clock.now()
+        self._materialized_on = now.date()
         paused = await self.store.paused_rules()
         async with self.store.transaction(records_update=False) as db:
             for rule in self.rules.values():
@@ -82,7 +84,8 @@ class MeetingDesk:
         return min(filter(None, (reminder, tomorrow)))
 
     async def run_due(self, now: datetime) -> None:
-        await self.materialize()
+        if self._materialized_on != now.date():
+            await self.materialize()
         for meeting_id in await self.store.due_meeting_ids(now):
             await self._remind(meeting_id, now)
 
