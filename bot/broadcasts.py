@@ -92,12 +92,20 @@ async def compose(store: Store, clock: Clock, author: Person, text: str, photo: 
                                         community_id=home_community(author))
 
 
+def may_manage(author: Person, broadcast: dict) -> bool:
+    """Staff manage their own community's broadcasts; admins manage all."""
+    if Role.ADMIN in author.roles:
+        return True
+    return author.is_staff and broadcast["community_id"] is not None and broadcast["community_id"] == home_community(author)
+
+
 async def choose_audience(store: Store, author: Person, broadcast_id: int, kind: str, scope_id: int | None,
                           label: str) -> None:
     """Set who receives a draft; a place outside the author's community is refused."""
     community = home_community(author)
-    if not author.is_staff or kind not in AUDIENCES:
-        raise BroadcastError("抱歉，只有社区工作人员可以发布通知。")
+    draft = await store.broadcast(broadcast_id)
+    if not author.is_staff or kind not in AUDIENCES or draft is None or not may_manage(author, draft):
+        raise BroadcastError("抱歉，只能操作本社区的通知。")
     if scope_id is not None and community is not None and await store.community_of(kind, scope_id) != community:
         raise BroadcastError("只能向本社区发送通知。")
     await store.set_broadcast_audience(broadcast_id, kind, scope_id, label)
@@ -107,8 +115,8 @@ async def launch(store: Store, clock: Clock, author: Person, broadcast_id: int, 
                  progress: tuple[int, int] | None) -> int:
     """Fix the recipients and start now (``send_at`` None) or at ``send_at``; returns the count."""
     draft = await store.broadcast(broadcast_id)
-    if not author.is_staff or draft is None:
-        raise BroadcastError("抱歉，只有社区工作人员可以发布通知。")
+    if draft is None or not may_manage(author, draft):
+        raise BroadcastError("抱歉，只能操作本社区的通知。")
     if draft["state"] != "draft" or (draft["audience_kind"] is None and draft["parent_id"] is None):
         raise BroadcastError("这条通知已经发出或还没有选择对象。")
     now = clock.now()
@@ -121,8 +129,9 @@ async def launch(store: Store, clock: Clock, author: Person, broadcast_id: int, 
 
 async def cancel(store: Store, clock: Clock, author: Person, broadcast_id: int) -> dict:
     """Stop a broadcast still sending or scheduled: the rest are not sent."""
-    if not author.is_staff:
-        raise BroadcastError("抱歉，只有社区工作人员可以取消通知。")
+    broadcast = await store.broadcast(broadcast_id)
+    if broadcast is None or not may_manage(author, broadcast):
+        raise BroadcastError("抱歉，只能操作本社区的通知。")
     if not await store.finish_broadcast(broadcast_id, "cancelled", clock.now()):
         raise BroadcastError("这条通知已经发送完毕，无法取消。")
     return await store.broadcast_counts(broadcast_id)

@@ -56,9 +56,11 @@ class MeetingDesk:
         paused = await self.store.paused_rules()
         async with self.store.transaction(records_update=False) as db:
             for rule in self.rules.values():
-                if rule.paused or rule.id in paused:
+                if rule.paused:
                     continue
                 for scope_id in await self.store.scope_ids(rule.per):
+                    if (rule.id, await self.store.community_of(rule.per, scope_id)) in paused:
+                        continue
                     for day, start in occurrences(rule, now.date(), (now + HORIZON).date(), self.calendar,
                                                   self.clock.tz):
                         if start <= now:
@@ -72,11 +74,12 @@ class MeetingDesk:
                             next_reminder_at=self._first_reminder(meeting, now), created_at=now)
 
     @staticmethod
-    def _first_reminder(meeting: dict, now: datetime) -> datetime | None:
-        """Skip reminders whose moment passed before the occurrence existed (e.g. one added tomorrow)."""
-        due = stages(meeting)
-        passed = sum(1 for _, at in due[:-1] if at <= now)
-        return next_reminder(meeting, passed)
+    def _passed(meeting: dict, now: datetime) -> int:
+        """Reminders whose moment is already gone (a meeting added for tomorrow gets no 'three days before')."""
+        return sum(1 for _, at in stages(meeting)[:-1] if at <= now)
+
+    def _first_reminder(self, meeting: dict, now: datetime) -> datetime | None:
+        return next_reminder(meeting, self._passed(meeting, now))
 
     async def next_due(self) -> datetime | None:
         tomorrow = (self.clock.now() + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -162,11 +165,17 @@ class MeetingDesk:
             raise MeetingError("只有会议组织者或社区工作人员可以这样做。")
         return meeting
 
+    async def _audience(self, meeting: dict, now: datetime) -> list[int]:
+        """Who must hear of a change: participants, and residents once their invitation has gone out."""
+        people = [p.id for p in await self.participants(meeting)]
+        invited = meeting["open_to_residents"] and now >= meeting["starts_at"] - INVITATION[1]
+        if invited:
+            people += [p.id for p in await self.store.residents_in(meeting["scope_kind"], meeting["scope_id"])
+                       if p.id not in people]
+        return people
+
     async def _tell_all(self, db, meeting: dict, now: datetime, **payload) -> None:
-        people = {p.id: p for p in await self.participants(meeting)}
-        if meeting["open_to_residents"] and meeting["reminders_sent"]:
-            people.update({p.id: p for p in await self.store.residents_in(meeting["scope_kind"], meeting["scope_id"])})
-        for person_id in people:
+        for person_id in await self._audience(meeting, now):
             await self.store.queue_meeting_notification(db, person_id, "meeting_changed", meeting["id"], now, **payload)
 
     async def cancel(self, staff: Person, meeting_id: int) -> dict:
@@ -183,26 +192,37 @@ class MeetingDesk:
         """Move one occurrence; participants are told, and reminders follow the new time."""
         meeting = await self._organised(staff, meeting_id, staff_only=True)
         now = self.clock.now()
-        if meeting["state"] != "scheduled" or starts_at <= now:
+        if meeting["state"] != "scheduled" or starts_at <= now or meeting["starts_at"] <= now:
             raise MeetingError("只能把未开始的会议改到将来的时间。")
         moved = {**meeting, "starts_at": starts_at}
+        passed = self._passed(moved, now)
         async with self.store.transaction() as db:
-            await self.store.update_meeting(db, meeting_id, starts_at=starts_at, reminders_sent=0,
-                                            next_reminder_at=self._first_reminder(moved, now))
+            await self.store.update_meeting(db, meeting_id, starts_at=starts_at, reminders_sent=passed,
+                                            next_reminder_at=next_reminder(moved, passed))
             await self._tell_all(db, meeting, now, change="moved", was=meeting["starts_at"].isoformat())
         return await self.store.meeting(meeting_id)
 
-    async def pause_rule(self, staff: Person, rule_id: str) -> int:
-        """Stop a recurring meeting: no new occurrences, the upcoming ones cancelled with notice."""
-        if not staff.is_staff or rule_id not in self.rules:
-            raise MeetingError("只有社区工作人员可以暂停例会。")
+    async def pause_rule(self, staff: Person, meeting_id: int) -> int:
+        """Stop a recurring meeting in the staff member's community: no new occurrences there, the
+        upcoming ones cancelled, and each person told once."""
+        meeting = await self._organised(staff, meeting_id, staff_only=True)
+        if meeting["rule_id"] is None:
+            raise MeetingError("这是单次会议，请用“取消本次”。")
+        community = await self.store.community_of(meeting["scope_kind"], meeting["scope_id"])
         now = self.clock.now()
-        upcoming = [m for m in await self.store.meetings_between(now, now + HORIZON * 2) if m["rule_id"] == rule_id]
         async with self.store.transaction() as db:
-            await self.store.pause_rule(db, rule_id, staff.id, now)
-            for meeting in upcoming:
-                await self.store.update_meeting(db, meeting["id"], state="cancelled", next_reminder_at=None)
-                await self._tell_all(db, meeting, now, change="cancelled")
+            upcoming = [m for m in await self.store.meetings_between(now, now + HORIZON * 2)
+                        if m["rule_id"] == meeting["rule_id"]
+                        and await self.store.community_of(m["scope_kind"], m["scope_id"]) == community]
+            await self.store.pause_rule(db, meeting["rule_id"], community, staff.id, now)
+            told: set[int] = set()
+            for occurrence in upcoming:
+                await self.store.update_meeting(db, occurrence["id"], state="cancelled", next_reminder_at=None)
+                for person in await self._audience(occurrence, now):
+                    if person not in told:
+                        told.add(person)
+                        await self.store.queue_meeting_notification(db, person, "meeting_changed", occurrence["id"],
+                                                                    now, change="paused", count=len(upcoming))
         return len(upcoming)
 
     async def add_one_off(self, staff: Person, title: str, starts_at: datetime, place: str) -> dict:

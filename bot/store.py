@@ -276,9 +276,11 @@ MIGRATIONS: list[tuple[str, str]] = [
             at TEXT NOT NULL,
             PRIMARY KEY (meeting_id, person_id));
         CREATE TABLE meeting_rule_pauses (
-            rule_id TEXT PRIMARY KEY,
+            rule_id TEXT NOT NULL,
+            community_id INTEGER NOT NULL REFERENCES communities(id),
             paused_by INTEGER REFERENCES people(id),
-            at TEXT NOT NULL);
+            at TEXT NOT NULL,
+            PRIMARY KEY (rule_id, community_id));
         ALTER TABLE notifications ADD COLUMN meeting_id INTEGER REFERENCES meetings(id);
         """,
     ),
@@ -1220,12 +1222,15 @@ class Store:
         await db.execute(f"UPDATE meetings SET {', '.join(f'{key} = ?' for key in fields)} WHERE id = ?",
                          (*fields.values(), meeting_id))
 
-    async def paused_rules(self) -> set[str]:
-        return {row[0] for row in await self._fetch("SELECT rule_id FROM meeting_rule_pauses")}
+    async def paused_rules(self) -> set[tuple[str, int]]:
+        """(rule, community) pairs a community's staff paused."""
+        return {(row[0], row[1]) for row in await self._fetch("SELECT rule_id, community_id FROM meeting_rule_pauses")}
 
     @staticmethod
-    async def pause_rule(db: aiosqlite.Connection, rule_id: str, person_id: int, at: datetime) -> None:
-        await db.execute("INSERT OR IGNORE INTO meeting_rule_pauses VALUES (?, ?, ?)", (rule_id, person_id, to_db(at)))
+    async def pause_rule(db: aiosqlite.Connection, rule_id: str, community_id: int, person_id: int,
+                         at: datetime) -> None:
+        await db.execute("INSERT OR IGNORE INTO meeting_rule_pauses VALUES (?, ?, ?, ?)",
+                         (rule_id, community_id, person_id, to_db(at)))
 
     # Where each role grant sits, as (grid, compound, community), so "inside a meeting's scope" is one test.
     _GRANT_PLACES = (

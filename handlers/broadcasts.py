@@ -14,7 +14,7 @@ from bot import broadcasts as core
 from bot.models import Person, Place
 from bot.services import Services
 from bot import pending
-from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, sender, services, staff_only
+from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, ask_for, sender, services, staff_only
 from handlers.keyboards import parse_int
 from handlers.picker import PlacePicker
 
@@ -95,9 +95,8 @@ def make_engine(svc: Services, bot: Bot, rate: float, **kwargs) -> core.Broadcas
 @staff_only
 async def broadcast_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/broadcast: ask for the content; the next text or captioned photo is it."""
-    person = await sender(update, context)
-    await pending.expect(services(context).store, services(context).clock, person, "broadcast")
-    await update.effective_message.reply_text("请发送通知内容：一段文字，或一张带说明的图片。回复“取消”放弃。")
+    await ask_for(context, await sender(update, context),
+                  "请发送通知内容：一段文字，或一张带说明的图片。回复“取消”放弃。", "broadcast")
 
 
 async def receive_content(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str,
@@ -161,6 +160,9 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     svc = services(context)
     draft = await svc.store.broadcast(broadcast_id) if broadcast_id is not None else None
     person = await sender(update, context)
+    if draft is not None and not core.may_manage(person, draft):
+        await query.answer("抱歉，只能操作本社区的通知。", show_alert=True)
+        return
     action = parts[2] if draft else ""
     try:
         if action == "a" and len(parts) == 4 and parts[3] in AUDIENCE_TITLES:
@@ -173,10 +175,9 @@ async def broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         elif action == "p" and len(parts) >= 6 and parts[3] in PLACE_PATHS:
             await picker(broadcast_id, parts[3]).handle(update, context, parts[4:])
         elif action == "go" and len(parts) == 4 and parts[3] == "at":
-            await pending.expect(svc.store, svc.clock, person, "broadcast_time", broadcast_id=broadcast_id,
-                                 progress=[query.message.chat_id, query.message.message_id])
             await query.answer()
-            await context.bot.send_message(person.telegram_id, TIME_HELP)
+            await ask_for(context, person, TIME_HELP, "broadcast_time", broadcast_id=broadcast_id,
+                          progress=[query.message.chat_id, query.message.message_id])
         elif action == "go" and len(parts) == 4 and parts[3] in WHEN:
             await go(update, context, person, broadcast_id, parts[3])
         elif action == "drop":
@@ -223,13 +224,21 @@ async def start(context: ContextTypes.DEFAULT_TYPE, person: Person, broadcast_id
     context.application.bot_data["broadcast_engine"].wake.set()
 
 
-def parse_time(text: str, now: datetime) -> datetime | None:
-    """"11-25 09:00", "2026-11-25 9:00", "11月25日 9点30" or "20:00" (next such time), in the future, ≤ 30 days."""
+RELATIVE_DAYS = {"今天": 0, "明天": 1, "后天": 2}
+
+
+def parse_time(text: str, now: datetime, max_days: int = 30) -> datetime | None:
+    """"11-25 09:00", "2026-11-25 9:00", "11月25日 9点30", "明天 15:00" or "20:00" (next such time);
+    in the future and at most ``max_days`` ahead."""
     numbers = [int(n) for n in re.findall(r"\d+", text)]
+    offset = next((days for word, days in RELATIVE_DAYS.items() if word in text), None)
+    if len(numbers) == 1 and "点" in text:  # "明天8点"
+        numbers.append(0)
     if len(numbers) == 2:
         if not re.search(r"[:：点]", text):  # "12月1日" is a date, not 12:01
             return None
-        numbers = [now.month, now.day, *numbers]
+        day = (now + timedelta(days=offset or 0)).date()
+        numbers = [day.month, day.day, *numbers]
     if len(numbers) == 3 and numbers[2] <= 23 and "点" in text:  # 11月25日 9点
         numbers.append(0)
     given = len(re.findall(r"\d+", text))
@@ -239,13 +248,13 @@ def parse_time(text: str, now: datetime) -> datetime | None:
         return None
     try:
         moment = datetime(*numbers, tzinfo=now.tzinfo)
-        if moment <= now and given <= 3:  # a time of day that has passed: tomorrow
+        if moment <= now and given <= 3 and offset is None:  # a time of day that has passed: tomorrow
             moment += timedelta(days=1)
         elif moment <= now and given == 4:  # "01-04 15:00" written in December: next year
             moment = moment.replace(year=now.year + 1)
     except ValueError:
         return None
-    return moment if now < moment <= now + timedelta(days=30) else None
+    return moment if now < moment <= now + timedelta(days=max_days) else None
 
 
 async def receive_time(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str,
@@ -314,7 +323,8 @@ def history_buttons(broadcast: dict) -> InlineKeyboardMarkup:
 async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/broadcasts: the last ten announcements with their figures."""
     store = services(context).store
-    recent = await store.recent_broadcasts()
+    person = await sender(update, context)
+    recent = [b for b in await store.recent_broadcasts(limit=50) if core.may_manage(person, b)][:10]
     if not recent:
         await update.effective_message.reply_text("还没有发过通知。发送 /broadcast 发布一条。")
         return

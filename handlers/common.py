@@ -9,6 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot import pending
 from bot.models import Person
 from bot.services import Services
 
@@ -40,6 +41,16 @@ async def tell(update: Update, text: str, **kwargs: Any) -> None:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_message:
         await update.effective_message.reply_text(text, **kwargs)
+
+
+async def ask_for(context: ContextTypes.DEFAULT_TYPE, person: Person, prompt: str, kind: str,
+                  ticket_id: int | None = None, **payload: Any) -> None:
+    """Ask this person for a text; if they were in the middle of another step, say it was dropped."""
+    svc = services(context)
+    previous = await pending.current(svc.store, svc.clock, person)
+    await pending.expect(svc.store, svc.clock, person, kind, ticket_id, **payload)
+    dropped = "（上一步没有完成的操作已放弃。）\n" if previous is not None and previous["kind"] != kind else ""
+    await context.bot.send_message(person.telegram_id, dropped + prompt)
 
 
 def staff_only(callback: Callback) -> Callback:

@@ -14,12 +14,13 @@ from bot.meetings import MeetingError
 from bot.models import Person
 from bot.services import Services
 from handlers.broadcasts import parse_time
-from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, sender, services
+from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, ask_for, sender, services
 from handlers.keyboards import parse_int
 
 WEEKDAYS = "一二三四五六日"
 STAGE_TITLES = {"invitation": "📣 欢迎参加", "day_before": "⏰ 明天开会提醒", "hour_before": "⏰ 一小时后开会"}
 SHOWN = 5
+MAX_DAYS_AHEAD = 60
 
 
 def when(meeting: dict, tz) -> str:
@@ -54,6 +55,8 @@ async def render_meeting(svc: Services, row: dict) -> tuple[str, InlineKeyboardM
     if row["kind"] == "meeting_changed":
         if payload["change"] == "cancelled":
             return f"❌ 会议取消：{head}", None
+        if payload["change"] == "paused":
+            return f"⏸ 例会暂停：“{meeting['title']}”之后的 {payload['count']} 场都取消了，恢复时会另行通知。", None
         was = datetime.fromisoformat(payload["was"]).astimezone(svc.clock.tz)
         return f"🔁 会议改期：{meeting['title']} 由 {was:%m-%d %H:%M} 改到 {when(meeting, svc.clock.tz)}，地点 {meeting['place']}", rsvp_buttons(meeting["id"])
     lines = [f"{STAGE_TITLES[payload['stage']]}：{head}"]
@@ -137,31 +140,35 @@ async def meeting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if action == "ics":
             await send_ics(update, context, person)
         elif action == "add" and person.is_staff:
-            await pending.expect(svc.store, svc.clock, person, "meeting_add")
             await query.answer()
-            await context.bot.send_message(person.telegram_id, "请用一行写：会议名称 时间 地点，例如“消防安全培训 11-28 15:00 社区活动室”。回复“取消”放弃。")
+            await ask_for(context, person, "请用一行写：会议名称 时间 地点，例如“消防安全培训 11-28 15:00 社区活动室”。"
+                          "回复“取消”放弃。", "meeting_add")
         elif action == "cancel":
             meeting = await svc.meetings.cancel(person, meeting_id)
             await query.answer("已取消，已通知参会人")
             await query.edit_message_text(f"已取消：{meeting['title']} · {when(meeting, svc.clock.tz)}")
         elif action == "move":
             await svc.meetings._organised(person, meeting_id, staff_only=True)
-            await pending.expect(svc.store, svc.clock, person, "meeting_move", meeting_id=meeting_id)
             await query.answer()
-            await context.bot.send_message(person.telegram_id, "改到什么时间？例如“11-16 15:00”。回复“取消”放弃。")
+            await ask_for(context, person, "改到什么时间？例如“11-16 15:00”或“明天 15:00”。回复“取消”放弃。",
+                          "meeting_move", meeting_id=meeting_id)
         elif action == "pause":
+            meeting = await svc.meetings._organised(person, meeting_id, staff_only=True)
+            await query.answer()
+            await query.edit_message_reply_markup(InlineKeyboardMarkup([[
+                InlineKeyboardButton(f"确认暂停“{meeting['title']}”", callback_data=f"mg:{meeting_id}:pause!")]]))
+        elif action == "pause!":
             meeting = await svc.store.meeting(meeting_id)
-            count = await svc.meetings.pause_rule(person, meeting["rule_id"] if meeting else "")
+            count = await svc.meetings.pause_rule(person, meeting_id)
             await query.answer("已暂停")
-            await query.edit_message_text(f"已暂停“{meeting['title']}”，取消了之后的 {count} 场并通知了参会人。")
+            await query.edit_message_text(f"已暂停本社区的“{meeting['title']}”，取消了之后的 {count} 场并通知了参会人。")
         elif action == "outcomes":
             await show_outcome_buttons(update, context, person, meeting_id)
         elif action == "o" and len(parts) == 4 and parse_int(parts[3]) is not None:
             await svc.meetings._organised(person, meeting_id)
-            await pending.expect(svc.store, svc.clock, person, "meeting_outcome", meeting_id=meeting_id,
-                                 ticket=parse_int(parts[3]))
             await query.answer()
-            await context.bot.send_message(person.telegram_id, f"工单 #{parts[3]} 议定了什么？请用一句话回复。")
+            await ask_for(context, person, f"工单 #{parts[3]} 议定了什么？请用一句话回复。", "meeting_outcome",
+                          meeting_id=meeting_id, ticket=parse_int(parts[3]))
         else:
             await query.answer(BUTTON_EXPIRED, show_alert=True)
     except MeetingError as exc:
@@ -171,6 +178,8 @@ async def meeting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def show_outcome_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, meeting_id: int) -> None:
     svc = services(context)
     meeting = await svc.meetings._organised(person, meeting_id)
+    if meeting["agenda"] != "grid_tickets":
+        raise MeetingError("这次会议没有工单议题。")
     tickets = await svc.store.grid_agenda(meeting["scope_id"])
     await update.callback_query.answer()
     if not tickets:
@@ -205,15 +214,15 @@ async def receive_input(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
     try:
         if asked["kind"] == "meeting_add":
             parts = text.split()
-            at = parse_time(" ".join(parts[1:3]), now) if len(parts) >= 4 else None
+            at = parse_time(" ".join(parts[1:3]), now, max_days=MAX_DAYS_AHEAD) if len(parts) >= 4 else None
             if at is None:
                 raise MeetingError("没看懂。请按“会议名称 11-28 15:00 地点”的格式重新点“新增会议”。")
             meeting = await svc.meetings.add_one_off(person, parts[0], at, " ".join(parts[3:]))
             reply = f"已新增：{meeting['title']} · {when(meeting, svc.clock.tz)} · {meeting['place']}，会按时提醒参会人。"
         elif asked["kind"] == "meeting_move":
-            at = parse_time(text, now)
+            at = parse_time(text, now, max_days=MAX_DAYS_AHEAD)
             if at is None:
-                raise MeetingError("没看懂这个时间，请重新点“改期”。")
+                raise MeetingError(f"没看懂这个时间（或超过 {MAX_DAYS_AHEAD} 天），请重新点“改期”。")
             meeting = await svc.meetings.move(person, asked["payload"]["meeting_id"], at)
             reply = f"已改到 {when(meeting, svc.clock.tz)}，已通知参会人。"
         else:

@@ -61,8 +61,8 @@ async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYP
     """
     svc = services(context)
     asked = await pending.current(svc.store, svc.clock, person)
-    if asked is not None and svc.triage.classifier.classify(text).urgent:
-        asked = None  # an emergency is never taken as the answer the bot was waiting for
+    if asked is not None and asked["kind"] in ("answer", "reason") and svc.triage.classifier.classify(text).urgent:
+        asked = None  # a resident's emergency is never taken as the answer the bot was waiting for
     if asked is not None and asked["kind"] == "broadcast":
         await broadcasts.receive_content(update, context, person, text, photo)
         return

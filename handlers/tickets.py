@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot.models import RATING_TITLES, Person, Ticket
 from bot.tickets import FORWARD_TARGETS, TicketError
 from bot import pending
-from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, sender, services
+from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, ask_for, sender, services
 from handlers.keyboards import parse_int
 from handlers.notify import TicketText, card_buttons, when
 
@@ -161,11 +161,10 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             if not ticket.active:
                 raise TicketError(f"工单 {ticket.number} 当前是“{ticket.status.title}”。")
             kind = "resolve_note" if action == "resolve" else "question"
-            await pending.expect(services(context).store, services(context).clock, person, kind, ticket.id)
             await query.answer()
             prompt = ("请回复一句话，说明处理结果（会转告居民）；回复“取消”放弃：" if action == "resolve"
                       else "请输入想问居民的问题；回复“取消”放弃：")
-            await context.bot.send_message(person.telegram_id, f"工单 {ticket.number}：{prompt}")
+            await ask_for(context, person, f"工单 {ticket.number}：{prompt}", kind, ticket.id)
         elif action == "forward":
             await query.answer()
             await query.edit_message_reply_markup(InlineKeyboardMarkup([[

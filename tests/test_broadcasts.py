@@ -199,3 +199,44 @@ async def test_staff_broadcast_stays_in_their_community(chat):
         await chat.say(5001, line)
     replies = await chat.line("::tap 和谐家园")
     assert any("只能向本社区发送通知" in line for line in replies)
+
+
+async def test_announcement_about_fire_safety_is_taken_as_content(chat):
+    await chat.say(5001, "/broadcast")
+    replies = await chat.say(5001, "冬季防火：楼道里不要堆放杂物，着火了请拨打119")
+    assert replies == ["[to 陈静 5001] 发给谁？\n[全体居民] [某个社区] [某个网格] [某个小区] [某栋楼] [某个单元] [全体楼栋长] [全体网格长]"]
+
+
+async def test_starting_another_step_says_the_first_was_dropped(chat):
+    await chat.say(5001, "/broadcast")
+    await chat.say(5001, "/meetings 红色星期天")
+    replies = await chat.line("::tap 改期")
+    assert replies[0].startswith("[to 陈静 5001] （上一步没有完成的操作已放弃。）")
+
+
+async def test_another_communitys_staff_cannot_touch_a_broadcast(chat):
+    store = chat.services.store
+    async with store.transaction() as db:
+        await store.ensure_building(db, street="幸福街道", community="和谐社区", grid="第三网格", compound="和谐家园",
+                                   building="1号楼", building_order=1, units=[])
+        other = await store.create_person(db, telegram_id=7601, name="外社区工作人员", at=chat.clock.now())
+        community = (await store.find_place("community", "和谐社区"))[0].id
+        from bot.models import Role
+        await store.grant_role(db, other, Role.COMMUNITY_STAFF, "community", community)
+    for line in ("/broadcast", "今晚停电", "::tap 全体居民", "::tap 今晚8点"):
+        await chat.say(5001, line)
+    assert (await chat.say(7601, "/broadcasts")) == ["[to 外社区工作人员 7601] 还没有发过通知。发送 /broadcast 发布一条。"]
+    replies = await chat.press(7601, "bc:1:cancel")
+    assert "只能操作本社区的通知" in replies[0]
+    assert (await store.broadcast(1))["state"] == "scheduled"
+
+
+def test_parse_relative_days():
+    from datetime import datetime
+
+    from handlers.broadcasts import parse_time
+    from tests.conftest import START, TZ
+
+    assert parse_time("明天 15:00", START) == datetime(2026, 11, 24, 15, tzinfo=TZ)
+    assert parse_time("后天 8点", START) == datetime(2026, 11, 25, 8, tzinfo=TZ)
+    assert parse_time("2027-01-10 09:00", START, max_days=60) == datetime(2027, 1, 10, 9, tzinfo=TZ)

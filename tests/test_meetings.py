@@ -107,8 +107,10 @@ async def test_staff_add_a_one_off_meeting_and_heads_are_reminded(chat):
 
 async def test_pausing_a_rule_cancels_what_is_coming_and_stops_new_ones(chat):
     await chat.say(5001, "/meetings 夜谈")
-    replies = await chat.line("::tap 暂停此例会")
-    assert any("已暂停“楼长每周夜谈”" in line for line in replies)
+    await chat.line("::tap 暂停此例会")
+    replies = await chat.line("::tap 确认暂停")
+    assert any("已暂停本社区的“楼长每周夜谈”" in line for line in replies)
+    assert sum(line.startswith("[to 赵德明 2003] ⏸ 例会暂停") for line in replies) == 1
     start = len(chat.lines)
     await chat.line("::advance 30d")
     assert "楼长每周夜谈" not in "\n".join(chat.lines[start:])
@@ -120,3 +122,13 @@ async def test_resident_cannot_change_meetings(chat):
         replies = await chat.press(1001, f"mg:{meeting['id']}:{action}")
         assert "只有" in replies[0] or "失效" in replies[0], action
     assert (await chat.services.store.meeting(meeting["id"]))["state"] == "scheduled"
+
+
+async def test_invited_residents_hear_of_a_cancel_after_a_move(chat):
+    await chat.say(5001, "::time 2026-12-03 10:00")  # the Red Sunday invitation went out at 09:00
+    await chat.say(5001, "/meetings 红色星期天")
+    await chat.line("::tap 改期")
+    await chat.say(5001, "12-05 09:00")
+    await chat.say(5001, "/meetings 红色星期天")
+    replies = await chat.line("::tap 取消本次")
+    assert any(line.startswith("[to 张桂兰 1001] ❌ 会议取消：红色星期天") for line in replies)
