@@ -66,10 +66,6 @@ import tracemalloc
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from bot import broadcasts as core  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
@@ -79,9 +75,7 @@ from handlers.app import start_offline, stop_offline  # noqa: E402
 from handlers.broadcasts import make_engine, send_announcement  # noqa: E402
 from handlers.console import console_application  # noqa: E402
 
-TZ = ZoneInfo("Asia/Shanghai")
-START = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)  # a Monday morning
-DEMO_ROSTER = ROOT / "knowledge" / "demo_roster.toml"
+from _demo import DEMO_ROSTER, ROOT, START, TZ  # noqa: E402
 
 RECIPIENTS = 10_000
 RATE = 1_000.0

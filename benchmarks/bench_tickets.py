@@ -40,10 +40,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from bot.clock import ManualClock  # noqa: E402
 from bot.models import Status  # noqa: E402
@@ -51,9 +47,7 @@ from bot.settings import load_settings  # noqa: E402
 from bot.store import Store  # noqa: E402
 from handlers.console import Console, console_application  # noqa: E402
 
-TZ = ZoneInfo("Asia/Shanghai")
-START = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)  # a Monday morning
-DEMO_ROSTER = ROOT / "knowledge" / "demo_roster.toml"
+from _demo import DEMO_ROSTER, START, TZ  # noqa: E402
 SEED = 20261123
 
 TARGET_RATE = 300.0  # complaints per second
