@@ -225,6 +225,20 @@ class MeetingDesk:
                                                                     now, change="paused", count=len(upcoming))
         return len(upcoming)
 
+    async def paused_for(self, staff: Person) -> list[MeetingRule]:
+        """The rules paused in the staff member's community (to offer 恢复)."""
+        communities = {g.scope_id for g in staff.grants if g.role is Role.COMMUNITY_STAFF}
+        return [self.rules[rule_id] for rule_id, community in sorted(await self.store.paused_rules())
+                if community in communities and rule_id in self.rules]
+
+    async def resume_rule(self, staff: Person, rule_id: str) -> MeetingRule:
+        """Undo a pause: occurrences are stored again from today on (cancelled ones stay cancelled)."""
+        communities = [g.scope_id for g in staff.grants if g.role is Role.COMMUNITY_STAFF]
+        if rule_id not in self.rules or not any([await self.store.resume_rule(rule_id, c) for c in communities]):
+            raise MeetingError("这个例会没有暂停，或不属于本社区。")
+        await self.materialize()
+        return self.rules[rule_id]
+
     async def add_one_off(self, staff: Person, title: str, starts_at: datetime, place: str) -> dict:
         """A single meeting for the staff member's community (heads and staff take part)."""
         community = next((g.scope_id for g in staff.grants if g.role is Role.COMMUNITY_STAFF), None)

@@ -1249,6 +1249,12 @@ class Store:
         "LEFT JOIN compounds cp ON r.scope_kind = 'compound' AND cp.id = r.scope_id"
     )
 
+    async def resume_rule(self, rule_id: str, community_id: int) -> bool:
+        async with self.transaction() as db:
+            cursor = await db.execute("DELETE FROM meeting_rule_pauses WHERE rule_id = ? AND community_id = ?",
+                                      (rule_id, community_id))
+        return cursor.rowcount == 1
+
     async def community_of(self, kind: str, scope_id: int) -> int | None:
         sql = {"grid": "SELECT community_id FROM grids WHERE id = ?",
                "compound": "SELECT community_id FROM compounds WHERE id = ?",

@@ -81,6 +81,8 @@ async def meetings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     rows = [[InlineKeyboardButton("导出日历（.ics）", callback_data="mg:0:ics")]]
     if person.is_staff:
         rows.append([InlineKeyboardButton("新增会议", callback_data="mg:0:add")])
+        rows += [[InlineKeyboardButton(f"恢复例会：{rule.title}", callback_data=f"mg:0:resume:{rule.id}")]
+                 for rule in await svc.meetings.paused_for(person)]
     summary = (f"近 5 周您有 {len(upcoming)} 场会议，下面是最近 {min(len(upcoming), SHOWN)} 场"
                f"（发送“/meetings 关键词”只看某类，例如 /meetings 三方）。" if upcoming else "近期没有您需要参加的会议。")
     await update.effective_message.reply_text(summary, reply_markup=InlineKeyboardMarkup(rows))
@@ -162,6 +164,10 @@ async def meeting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             count = await svc.meetings.pause_rule(person, meeting_id)
             await query.answer("已暂停")
             await query.edit_message_text(f"已暂停本社区的“{meeting['title']}”，取消了之后的 {count} 场并通知了参会人。")
+        elif action == "resume" and len(parts) == 4:
+            rule = await svc.meetings.resume_rule(person, parts[3])
+            await query.answer("已恢复")
+            await context.bot.send_message(person.telegram_id, f"已恢复“{rule.title}”，之后的会议会照常提醒。")
         elif action == "outcomes":
             await show_outcome_buttons(update, context, person, meeting_id)
         elif action == "o" and len(parts) == 4 and parse_int(parts[3]) is not None:

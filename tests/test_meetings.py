@@ -114,6 +114,10 @@ async def test_pausing_a_rule_cancels_what_is_coming_and_stops_new_ones(chat):
     start = len(chat.lines)
     await chat.line("::advance 30d")
     assert "楼长每周夜谈" not in "\n".join(chat.lines[start:])
+    await chat.say(5001, "/meetings")
+    replies = await chat.line("::tap 恢复例会：楼长每周夜谈")
+    assert any("已恢复“楼长每周夜谈”" in line for line in replies)
+    assert "楼长每周夜谈" in "\n".join(await chat.say(5001, "/meetings 夜谈"))
 
 
 async def test_resident_cannot_change_meetings(chat):
