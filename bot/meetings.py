@@ -159,7 +159,7 @@ class MeetingDesk:
                 return True
         return False
 
-    async def _organised(self, person: Person, meeting_id: int, staff_only: bool = False) -> dict:
+    async def organised(self, person: Person, meeting_id: int, staff_only: bool = False) -> dict:
         meeting = await self.store.meeting(meeting_id)
         if meeting is None or not await self.may_organise(person, meeting) or (staff_only and not person.is_staff):
             raise MeetingError("只有会议组织者或社区工作人员可以这样做。")
@@ -179,7 +179,7 @@ class MeetingDesk:
             await self.store.queue_meeting_notification(db, person_id, "meeting_changed", meeting["id"], now, **payload)
 
     async def cancel(self, staff: Person, meeting_id: int) -> dict:
-        meeting = await self._organised(staff, meeting_id, staff_only=True)
+        meeting = await self.organised(staff, meeting_id, staff_only=True)
         if meeting["state"] != "scheduled" or meeting["starts_at"] <= self.clock.now():
             raise MeetingError("这次会议已经取消或已经开始。")
         now = self.clock.now()
@@ -190,7 +190,7 @@ class MeetingDesk:
 
     async def move(self, staff: Person, meeting_id: int, starts_at: datetime) -> dict:
         """Move one occurrence; participants are told, and reminders follow the new time."""
-        meeting = await self._organised(staff, meeting_id, staff_only=True)
+        meeting = await self.organised(staff, meeting_id, staff_only=True)
         now = self.clock.now()
         if meeting["state"] != "scheduled" or starts_at <= now or meeting["starts_at"] <= now:
             raise MeetingError("只能把未开始的会议改到将来的时间。")
@@ -205,7 +205,7 @@ class MeetingDesk:
     async def pause_rule(self, staff: Person, meeting_id: int) -> int:
         """Stop a recurring meeting in the staff member's community: no new occurrences there, the
         upcoming ones cancelled, and each person told once."""
-        meeting = await self._organised(staff, meeting_id, staff_only=True)
+        meeting = await self.organised(staff, meeting_id, staff_only=True)
         if meeting["rule_id"] is None:
             raise MeetingError("这是单次会议，请用“取消本次”。")
         community = await self.store.community_of(meeting["scope_kind"], meeting["scope_id"])
@@ -256,7 +256,7 @@ class MeetingDesk:
 
     async def record_outcome(self, person: Person, meeting_id: int, ticket_id: int, text: str) -> None:
         """What a grid meeting decided about one ticket of its agenda, onto that ticket's timeline."""
-        meeting = await self._organised(person, meeting_id)
+        meeting = await self.organised(person, meeting_id)
         agenda = {t.id: t for t in await self.store.grid_agenda(meeting["scope_id"])} if meeting["agenda"] == "grid_tickets" else {}
         ticket = agenda.get(ticket_id)
         if ticket is None:

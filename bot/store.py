@@ -301,6 +301,15 @@ SCOPE_TABLES = {
 }
 
 
+PARENT_COLUMNS = {
+    "community": "street_id",
+    "grid": "community_id",
+    "compound": "community_id",
+    "building": "compound_id",
+    "unit": "building_id",
+}
+
+
 def to_db(moment: datetime) -> str:
     """Store instants as UTC ISO strings: sortable, and unambiguous whatever the zone."""
     if moment.tzinfo is None:
@@ -535,21 +544,14 @@ class Store:
         table = SCOPE_TABLES.get(kind)
         if table is None:
             return None
-        parent = {
-            "community": "street_id",
-            "grid": "community_id",
-            "compound": "community_id",
-            "building": "compound_id",
-            "unit": "building_id",
-        }[kind]
+        parent = PARENT_COLUMNS[kind]
         row = await self._fetch_one(f"SELECT id, name, {parent} FROM {table} WHERE id = ?", (place_id,))
         return Place(row[0], kind, row[1], row[2]) if row else None
 
     async def find_place(self, kind: str, name: str, within: int | None = None) -> list[Place]:
         """Places of ``kind`` called ``name`` (optionally under parent ``within``)."""
         table = SCOPE_TABLES[kind]
-        parent = {"grid": "community_id", "compound": "community_id", "community": "street_id",
-                  "building": "compound_id", "unit": "building_id"}[kind]
+        parent = PARENT_COLUMNS[kind]
         sql = f"SELECT id, name, {parent} FROM {table} WHERE name = ?"
         params: list[Any] = [name]
         if within is not None:

@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot import broadcasts as core
 from bot.models import Person, Place
+from bot.store import from_db
 from bot.services import Services
 from bot import pending
 from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, ask_for, sender, services, staff_only
@@ -64,8 +65,8 @@ def progress_text(broadcast: dict, counts: dict, finished: bool, rate: float) ->
         return (f"📢 通知发送中（{broadcast['audience_label']}）\n已发送 {done}/{counts['total']} · "
                 f"{done * 100 // total}% · 预计还需 {minutes}分钟")
     title = "已取消" if broadcast["state"] == "cancelled" else "发送完成"
-    started = datetime.fromisoformat(broadcast["started_at"] or broadcast["created_at"])
-    ended = datetime.fromisoformat(broadcast["finished_at"] or broadcast["started_at"] or broadcast["created_at"])
+    started = from_db(broadcast["started_at"] or broadcast["created_at"])
+    ended = from_db(broadcast["finished_at"] or broadcast["started_at"] or broadcast["created_at"])
     seconds = int((ended - started).total_seconds())
     return (f"📢 通知{title}（{broadcast['audience_label']}）\n送达 {counts['sent']}，无法送达 {counts['unreachable']}，"
             f"失败 {counts['failed']}{'，未发 ' + str(counts['cancelled']) if counts['cancelled'] else ''}，"
@@ -331,7 +332,7 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(f"最近 {len(recent)} 条通知：")
     for broadcast in recent:
         counts = await store.broadcast_counts(broadcast["id"])
-        at = datetime.fromisoformat(broadcast["send_at"] or broadcast["created_at"]).astimezone(services(context).clock.tz)
+        at = from_db(broadcast["send_at"] or broadcast["created_at"]).astimezone(services(context).clock.tz)
         await update.effective_message.reply_text(
             f"#{broadcast['id']} [{STATE_TITLES[broadcast['state']]}] {broadcast['audience_label']} · {at:%m-%d %H:%M}\n"
             f"「{broadcast['text'][:40]}」\n送达 {counts['sent']}/{counts['total']}，无法送达 {counts['unreachable']}，"

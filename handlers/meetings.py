@@ -150,12 +150,12 @@ async def meeting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await query.answer("已取消，已通知参会人")
             await query.edit_message_text(f"已取消：{meeting['title']} · {when(meeting, svc.clock.tz)}")
         elif action == "move":
-            await svc.meetings._organised(person, meeting_id, staff_only=True)
+            await svc.meetings.organised(person, meeting_id, staff_only=True)
             await query.answer()
             await ask_for(context, person, "改到什么时间？例如“11-16 15:00”或“明天 15:00”。回复“取消”放弃。",
                           "meeting_move", meeting_id=meeting_id)
         elif action == "pause":
-            meeting = await svc.meetings._organised(person, meeting_id, staff_only=True)
+            meeting = await svc.meetings.organised(person, meeting_id, staff_only=True)
             await query.answer()
             await query.edit_message_reply_markup(InlineKeyboardMarkup([[
                 InlineKeyboardButton(f"确认暂停“{meeting['title']}”", callback_data=f"mg:{meeting_id}:pause!")]]))
@@ -171,7 +171,7 @@ async def meeting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         elif action == "outcomes":
             await show_outcome_buttons(update, context, person, meeting_id)
         elif action == "o" and len(parts) == 4 and parse_int(parts[3]) is not None:
-            await svc.meetings._organised(person, meeting_id)
+            await svc.meetings.organised(person, meeting_id)
             await query.answer()
             await ask_for(context, person, f"工单 #{parts[3]} 议定了什么？请用一句话回复。", "meeting_outcome",
                           meeting_id=meeting_id, ticket=parse_int(parts[3]))
@@ -183,7 +183,7 @@ async def meeting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def show_outcome_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, meeting_id: int) -> None:
     svc = services(context)
-    meeting = await svc.meetings._organised(person, meeting_id)
+    meeting = await svc.meetings.organised(person, meeting_id)
     if meeting["agenda"] != "grid_tickets":
         raise MeetingError("这次会议没有工单议题。")
     tickets = await svc.store.grid_agenda(meeting["scope_id"])

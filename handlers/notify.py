@@ -17,11 +17,11 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.models import LEVEL_TITLES, RATING_TITLES, Person, Role, Ticket
 from bot.services import Services
+from bot.triage import LABEL_NAMES
 from handlers.meetings import render_meeting
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-LABEL_NAMES = {"property": "物业问题", "grid": "网格问题", "service": "服务需求"}
 DEADLINE_NAMES = {"accept": "接单", "resolve": "解决"}
 
 
@@ -110,7 +110,8 @@ STATUS_NEWS = {
     "closed_unrated": "工单 {number} 解决后 3 天未收到评价，已自动办结。如问题仍在，请直接再告诉我。",
     "resolved": "{number} 已处理：{note}",
 }
-ASSIGNEE_NEWS = {
+ASSIGNEE_NEWS = {  # the same events, told to the people handling the ticket rather than those who raised it
+    "accepted": "工单 {number} 已由 {handler} 接手处理。",
     "cancelled": "居民已撤销工单 {number}，无需再处理。",
     "rated": "居民对工单 {number} 的评价：{rating}。",
     "reopened": "居民对工单 {number} 的处理不满意，工单已升级到 {handler}。",
@@ -157,10 +158,9 @@ async def render(svc: Services, row: dict) -> tuple[str, InlineKeyboardMarkup | 
     if kind == "supported":
         return f"工单 {ticket.number} 又有居民联名反映，现在共 {ticket.supporters + 1} 人关注，请优先处理。", None
     event = payload.get("event", "")
-    is_reporter = viewer.id == ticket.reporter_id
-    if not is_reporter and event in ASSIGNEE_NEWS and ticket.assignee_id != ticket.reporter_id and viewer.id not in await svc.store.supporter_ids(ticket.id):
-        return ASSIGNEE_NEWS[event].format(**values), None
-    template = STATUS_NEWS.get(event, "工单 {number} 状态更新：" + ticket.status.title)
+    raised_it = viewer.id == ticket.reporter_id or viewer.id in await svc.store.supporter_ids(ticket.id)
+    news = STATUS_NEWS if raised_it else {**STATUS_NEWS, **ASSIGNEE_NEWS}
+    template = news.get(event, "工单 {number} 状态更新：" + ticket.status.title)
     return template.format(**values), None
 
 
