@@ -61,8 +61,10 @@ class TicketText:
         if ticket.assignee_id is None or ticket.level == 3:
             return LEVEL_TITLES[ticket.level]
         person = await self.svc.store.person(ticket.assignee_id)
-        title = LEVEL_TITLES[min(ticket.level, 2)]
-        if ticket.level == 0 and Role.PROPERTY_MANAGER in person.roles and Role.BUILDING_HEAD not in person.roles:
+        # The assignee's own place in this ticket's chain: a grid head who took over a level-0 ticket is still 网格长.
+        level = await self.svc.tickets.actor_level(person, ticket)
+        title = LEVEL_TITLES[min(ticket.level if level is None else level, 2)]
+        if level == 0 and Role.PROPERTY_MANAGER in person.roles and Role.BUILDING_HEAD not in person.roles:
             title = Role.PROPERTY_MANAGER.title
         return title if person.hide_name else f"{title} {person.name}"
 

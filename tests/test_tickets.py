@@ -245,3 +245,10 @@ async def test_urgent_anonymous_card_to_staff_is_recorded(chat):
     staff_card = next(line for line in chat.lines if line.startswith("[to 陈静 5001] 📣"))
     assert "张桂兰" in staff_card
     assert "identity_viewed" in [event.type for event in await chat.services.store.ticket_events(1)]
+
+
+async def test_a_grid_head_taking_over_is_named_as_grid_head(chat):
+    await report(chat)
+    replies = await chat.press(3001, "tk:1:accept")
+    assert "[to 张桂兰 1001] 您反映的 #1 已由 网格长 周敏 接单，正在处理。" in replies
+    assert "[to 赵德明 2003] 工单 #1 已由 网格长 周敏 接手处理。" in replies
