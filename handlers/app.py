@@ -107,9 +107,15 @@ async def post_init(application: Application) -> None:
         application.bot_data["after_update"] = sender.drain
         application.bot_data["broadcast_task"] = asyncio.create_task(engine.run_forever(), name="broadcasts")
     else:
-        # Offline (console, tests): everything due runs right after each update, in order.
+        # Offline (console, tests) the clock only moves on ::advance/::time, which run the whole agenda;
+        # after an update only what it caused goes out: notifications, then broadcasts it launched.
         svc.agenda.add(engine)
-        application.bot_data["after_update"] = lambda: svc.agenda.run_due(svc.clock.now())
+
+        async def after_update() -> None:
+            await sender.drain()
+            await engine.drain()
+
+        application.bot_data["after_update"] = after_update
     await sync_all_menus(application.bot, svc.store)
     if application.job_queue is not None and application.bot_data.get("ticks"):
         application.job_queue.run_repeating(

@@ -63,6 +63,7 @@ class Console:
         self._update_id = 0
         self._message_id = 0
         self._printed = 0
+        self._names: dict[int, str] = {}
 
     @property
     def services(self) -> Services:
@@ -142,8 +143,7 @@ class Console:
     # -- building updates ----------------------------------------------------------------------
 
     async def _user(self) -> dict[str, Any]:
-        person = await self.services.store.person_by_telegram(self.user_id)
-        name = person.name if person else f"访客{self.user_id}"
+        name = await self._name(self.user_id)
         return {"id": self.user_id, "is_bot": False, "first_name": name, "language_code": "zh-hans"}
 
     @staticmethod
@@ -205,9 +205,17 @@ class Console:
         for record in new:
             self.write(await self._render(record))
 
+    async def _name(self, telegram_id: int) -> str:
+        """A chat's display name; registered names are remembered (the roster does not rename mid-session)."""
+        if telegram_id not in self._names:
+            person = await self.services.store.person_by_telegram(telegram_id)
+            if person is None:
+                return f"访客{telegram_id}"
+            self._names[telegram_id] = person.name
+        return self._names[telegram_id]
+
     async def _render(self, record: Outgoing) -> str:
-        person = await self.services.store.person_by_telegram(record.chat_id)
-        name = person.name if person else f"访客{record.chat_id}"
+        name = await self._name(record.chat_id)
         mark = {"message": "", "edit": "(已更新) ", "alert": "(提示) ", "photo": "(图片) ",
                 "document": "(文件) "}[record.kind]
         line = f"[to {name} {record.chat_id}] {mark}{record.text}"

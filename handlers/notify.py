@@ -22,6 +22,8 @@ from handlers.meetings import render_meeting
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+# Which of an assignee's roles names them on a ticket, the most local first.
+TITLE_ORDER = (Role.BUILDING_HEAD, Role.PROPERTY_MANAGER, Role.GRID_HEAD, Role.GRID_WORKER, Role.COMMUNITY_STAFF)
 DEADLINE_NAMES = {"accept": "接单", "resolve": "解决"}
 
 
@@ -61,11 +63,8 @@ class TicketText:
         if ticket.assignee_id is None or ticket.level == 3:
             return LEVEL_TITLES[ticket.level]
         person = await self.svc.store.person(ticket.assignee_id)
-        # The assignee's own place in this ticket's chain: a grid head who took over a level-0 ticket is still 网格长.
-        level = await self.svc.tickets.actor_level(person, ticket)
-        title = LEVEL_TITLES[min(ticket.level if level is None else level, 2)]
-        if level == 0 and Role.PROPERTY_MANAGER in person.roles and Role.BUILDING_HEAD not in person.roles:
-            title = Role.PROPERTY_MANAGER.title
+        # Named by their own role: a grid head who took over a level-0 ticket is still 网格长.
+        title = next((role.title for role in TITLE_ORDER if role in person.roles), LEVEL_TITLES[min(ticket.level, 2)])
         return title if person.hide_name else f"{title} {person.name}"
 
     async def card(self, ticket: Ticket, viewer: Person | None, headline: str = "📋 新工单") -> tuple[str, InlineKeyboardMarkup | None]:
