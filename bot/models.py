@@ -16,6 +16,7 @@ class Role(StrEnum):
     GRID_HEAD = "grid_head"
     GRID_WORKER = "grid_worker"
     PROPERTY_MANAGER = "property_manager"
+    PARTNER = "partner"
     COMMUNITY_STAFF = "community_staff"
     ADMIN = "admin"
 
@@ -45,6 +46,7 @@ ROLE_TITLES = {
     Role.GRID_HEAD: "网格长",
     Role.GRID_WORKER: "网格员",
     Role.PROPERTY_MANAGER: "物业管家",
+    Role.PARTNER: "共建单位",
     Role.COMMUNITY_STAFF: "社区工作人员",
     Role.ADMIN: "管理员",
 }
@@ -55,6 +57,7 @@ ROLE_ALIASES = {
     Role.GRID_HEAD: {"网格长"},
     Role.GRID_WORKER: {"网格员"},
     Role.PROPERTY_MANAGER: {"物业管家", "物业", "物业经理"},
+    Role.PARTNER: {"共建单位", "合作单位", "服务商"},
     Role.COMMUNITY_STAFF: {"社区工作人员", "社区干部", "工作人员", "社工"},
     Role.ADMIN: {"管理员"},
 }
@@ -65,12 +68,13 @@ ROLE_SCOPES = {
     Role.GRID_HEAD: "grid",
     Role.GRID_WORKER: "grid",
     Role.PROPERTY_MANAGER: "compound",
+    Role.PARTNER: "community",
     Role.COMMUNITY_STAFF: "community",
     Role.ADMIN: "all",
 }
 STAFF_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.ADMIN})
 HEAD_ROLES = frozenset({Role.UNIT_HEAD, Role.BUILDING_HEAD, Role.GRID_HEAD, Role.GRID_WORKER,
-                        Role.PROPERTY_MANAGER})
+                        Role.PROPERTY_MANAGER, Role.PARTNER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +188,15 @@ class Ticket:
     longitude: float | None = None
     accept_reminded: bool = False
     resolve_reminded: bool = False
+    service_id: str | None = None  # set on service orders (居民点单): which service was ordered
+    preferred_time: str | None = None
+    appointment_at: datetime | None = None
+    appointment_place: str | None = None
+    appointment_reminded: bool = False
+
+    @property
+    def is_order(self) -> bool:
+        return self.service_id is not None
 
     @property
     def number(self) -> str:

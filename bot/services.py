@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.agenda import Agenda
 from bot.clock import Clock
+from bot.faq import FaqDesk
 from bot.settings import Settings
 from bot.store import Store
 from bot.meetings import MeetingDesk
@@ -21,4 +22,5 @@ class Services:
     triage: Triager
     tickets: TicketDesk
     meetings: MeetingDesk
+    faq: FaqDesk
     agenda: Agenda = field(default_factory=Agenda)

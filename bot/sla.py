@@ -45,6 +45,10 @@ class Limits(BaseModel):
         return value
 
 
+# A resident is reminded of a booked service this long before it (on the day, in time to set out).
+APPOINTMENT_REMINDER = timedelta(hours=2)
+
+
 class Deadlines:
     """Computes the deadlines and the next due moment of a ticket."""
 
@@ -88,4 +92,6 @@ class Deadlines:
             moments.append(ticket.resolve_due if ticket.resolve_reminded else ticket.resolve_due - resolve_lead)
         if ticket.rate_due:
             moments.append(ticket.rate_due)
+        if ticket.appointment_at and not ticket.appointment_reminded and ticket.active:
+            moments.append(ticket.appointment_at - APPOINTMENT_REMINDER)
         return min(moments, default=None)

@@ -290,6 +290,41 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE broadcasts ADD COLUMN community_id INTEGER REFERENCES communities(id);
         """,
     ),
+    (
+        "010_faq_and_service_orders",
+        """
+        CREATE TABLE faq_entries (
+            id INTEGER PRIMARY KEY,
+            key TEXT UNIQUE,
+            title TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            live TEXT,
+            service TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            updated_by INTEGER REFERENCES people(id),
+            updated_at TEXT NOT NULL);
+        CREATE TABLE faq_questions (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES faq_entries(id),
+            text TEXT NOT NULL,
+            UNIQUE (entry_id, text));
+        CREATE TABLE faq_asks (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER REFERENCES people(id),
+            text TEXT NOT NULL,
+            entry_id INTEGER REFERENCES faq_entries(id),
+            score REAL,
+            feedback TEXT CHECK (feedback IN ('useful', 'useless')),
+            gap_state TEXT NOT NULL DEFAULT 'open' CHECK (gap_state IN ('open', 'answered', 'dismissed')),
+            at TEXT NOT NULL);
+        CREATE INDEX faq_asks_gaps ON faq_asks(gap_state, entry_id, feedback);
+        ALTER TABLE tickets ADD COLUMN service_id TEXT;
+        ALTER TABLE tickets ADD COLUMN preferred_time TEXT;
+        ALTER TABLE tickets ADD COLUMN appointment_at TEXT;
+        ALTER TABLE tickets ADD COLUMN appointment_place TEXT;
+        ALTER TABLE tickets ADD COLUMN appointment_reminded INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 ]
 
 SCOPE_TABLES = {
@@ -794,7 +829,8 @@ class Store:
         "SELECT t.id, t.reporter_id, t.building_id, t.unit_id, t.text, t.label, t.subcategory, t.urgent, "
         "t.anonymous, t.status, t.level, t.assignee_id, t.accept_due, t.resolve_due, t.rate_due, t.rating, "
         "t.resolution, (SELECT COUNT(*) FROM ticket_supporters s WHERE s.ticket_id = t.id), t.created_at, "
-        "t.latitude, t.longitude, t.accept_reminded, t.resolve_reminded FROM tickets t "
+        "t.latitude, t.longitude, t.accept_reminded, t.resolve_reminded, t.service_id, t.preferred_time, "
+        "t.appointment_at, t.appointment_place, t.appointment_reminded FROM tickets t "
     )
 
     @staticmethod
@@ -806,6 +842,8 @@ class Store:
             level=row[10], assignee_id=row[11], accept_due=due[0], resolve_due=due[1], rate_due=due[2],
             rating=row[15], resolution=row[16], supporters=row[17], created_at=from_db(row[18]),
             latitude=row[19], longitude=row[20], accept_reminded=bool(row[21]), resolve_reminded=bool(row[22]),
+            service_id=row[23], preferred_time=row[24], appointment_at=from_db(row[25]) if row[25] else None,
+            appointment_place=row[26], appointment_reminded=bool(row[27]),
         )
 
     async def ticket(self, ticket_id: int) -> Ticket | None:
@@ -1005,7 +1043,9 @@ class Store:
     # -- broadcasts -------------------------------------------------------------------------
 
     _AUDIENCE_SQL = {
-        "all": "SELECT id, telegram_id, building_id FROM people WHERE telegram_id IS NOT NULL",
+        # Everyone, except partner units' contacts who do not live here: announcements are for the community.
+        "all": "SELECT id, telegram_id, building_id FROM people WHERE telegram_id IS NOT NULL AND NOT "
+               "(building_id IS NULL AND id IN (SELECT person_id FROM roles WHERE role = 'partner'))",
         "community": "SELECT p.id, p.telegram_id, p.building_id FROM people p JOIN buildings b ON b.id = p.building_id "
                      "JOIN compounds c ON c.id = b.compound_id WHERE p.telegram_id IS NOT NULL AND c.community_id = ?",
         "grid": "SELECT p.id, p.telegram_id, p.building_id FROM people p JOIN buildings b ON b.id = p.building_id "
@@ -1346,3 +1386,79 @@ class Store:
             (person_id, to_db(at), code, to_db(at)),
         )
         return cursor.rowcount == 1
+
+    # -- FAQ --------------------------------------------------------------------------------
+
+    async def faq_keys(self) -> set[str]:
+        """Keys of every entry ever loaded from the file, switched off ones included."""
+        return {row[0] for row in await self._fetch("SELECT key FROM faq_entries WHERE key IS NOT NULL")}
+
+    @staticmethod
+    async def insert_faq_entry(db: aiosqlite.Connection, *, key: str | None, title: str, answer: str,
+                               live: str | None, service: str | None, questions: Iterable[str],
+                               person_id: int | None, at: datetime) -> int:
+        cursor = await db.execute(
+            "INSERT INTO faq_entries (key, title, answer, live, service, updated_by, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (key, title, answer, live, service, person_id, to_db(at)),
+        )
+        await db.executemany("INSERT OR IGNORE INTO faq_questions (entry_id, text) VALUES (?, ?)",
+                             [(cursor.lastrowid, text) for text in questions])
+        return cursor.lastrowid
+
+    async def faq_entries(self, include_inactive: bool = False) -> list[dict[str, Any]]:
+        rows = await self._fetch(
+            "SELECT id, key, title, answer, live, service, active FROM faq_entries "
+            + ("" if include_inactive else "WHERE active = 1 ") + "ORDER BY id"
+        )
+        questions: dict[int, list[str]] = {}
+        for entry_id, text in await self._fetch("SELECT entry_id, text FROM faq_questions ORDER BY id"):
+            questions.setdefault(entry_id, []).append(text)
+        return [{**dict(row), "active": bool(row["active"]), "questions": questions.get(row["id"], [])}
+                for row in rows]
+
+    async def faq_entry(self, entry_id: int) -> dict[str, Any] | None:
+        return next((entry for entry in await self.faq_entries(include_inactive=True) if entry["id"] == entry_id), None)
+
+    @staticmethod
+    async def update_faq_entry(db: aiosqlite.Connection, entry_id: int, person_id: int, at: datetime,
+                               **fields: Any) -> None:
+        await db.execute(
+            f"UPDATE faq_entries SET {''.join(f'{key} = ?, ' for key in fields)}updated_by = ?, updated_at = ? "
+            "WHERE id = ?", (*fields.values(), person_id, to_db(at), entry_id),
+        )
+
+    @staticmethod
+    async def add_faq_question(db: aiosqlite.Connection, entry_id: int, text: str) -> None:
+        await db.execute("INSERT OR IGNORE INTO faq_questions (entry_id, text) VALUES (?, ?)", (entry_id, text))
+
+    async def record_faq_ask(self, person_id: int | None, text: str, entry_id: int | None, score: float,
+                             at: datetime) -> int:
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO faq_asks (person_id, text, entry_id, score, at) VALUES (?, ?, ?, ?, ?)",
+                (person_id, text, entry_id, round(score, 3), to_db(at)),
+            )
+            return cursor.lastrowid
+
+    async def faq_ask(self, ask_id: int) -> dict[str, Any] | None:
+        row = await self._fetch_one("SELECT * FROM faq_asks WHERE id = ?", (ask_id,))
+        return dict(row) if row else None
+
+    async def update_faq_ask(self, ask_id: int, **fields: Any) -> None:
+        async with self.transaction() as db:
+            await db.execute(f"UPDATE faq_asks SET {', '.join(f'{key} = ?' for key in fields)} WHERE id = ?",
+                             (*fields.values(), ask_id))
+
+    async def faq_gaps(self) -> list[dict[str, Any]]:
+        """Questions nobody's answer fitted, or whose answer the asker found useless, still open."""
+        rows = await self._fetch(
+            "SELECT a.id, a.text, a.entry_id, a.feedback, a.at, e.title FROM faq_asks a "
+            "LEFT JOIN faq_entries e ON e.id = a.entry_id "
+            "WHERE a.gap_state = 'open' AND (a.entry_id IS NULL OR a.feedback = 'useless') ORDER BY a.id"
+        )
+        return [dict(row) for row in rows]
+
+    @staticmethod
+    async def close_faq_gaps(db: aiosqlite.Connection, ask_ids: Iterable[int], state: str) -> None:
+        await db.executemany("UPDATE faq_asks SET gap_state = ? WHERE id = ? AND gap_state = 'open'",
+                             [(state, ask_id) for ask_id in ask_ids])

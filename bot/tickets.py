@@ -15,7 +15,8 @@ from rapidfuzz import fuzz
 from bot.clock import Clock
 from bot.models import LEVEL_TITLES, Person, Role, Status, Ticket, TicketEvent
 from bot.normalize import normalize
-from bot.sla import Deadlines
+from bot.sla import APPOINTMENT_REMINDER, Deadlines
+from bot.stations import Catalogue, ServiceType
 from bot.store import Store
 
 TICKET_LABELS = ("property", "grid", "service")
@@ -23,7 +24,11 @@ STREET_LEVEL = 3
 SIMILAR_DAYS = 7
 SIMILAR_SCORE = 70
 RATINGS = ("satisfied", "basic", "dissatisfied")
-FORWARD_TARGETS = {"grid": Role.GRID_HEAD, "property": Role.PROPERTY_MANAGER, "staff": Role.COMMUNITY_STAFF}
+FORWARD_TARGETS = {"grid": Role.GRID_HEAD, "property": Role.PROPERTY_MANAGER, "staff": Role.COMMUNITY_STAFF,
+                   "partner": Role.PARTNER}
+STAFF_LEVEL = 2
+# A booked service may be weeks away: the handler has until the day after it to mark it done.
+AFTER_APPOINTMENT = timedelta(days=1)
 
 
 def _comparable(text: str) -> str:
@@ -46,10 +51,11 @@ class Route:
 class TicketDesk:
     """All ticket actions, for residents and for the people who handle them."""
 
-    def __init__(self, store: Store, clock: Clock, deadlines: Deadlines) -> None:
+    def __init__(self, store: Store, clock: Clock, deadlines: Deadlines, catalogue: Catalogue) -> None:
         self.store = store
         self.clock = clock
         self.deadlines = deadlines
+        self.catalogue = catalogue
 
     # -- who handles what --------------------------------------------------------------------
 
@@ -89,6 +95,13 @@ class TicketDesk:
             ids.extend(person.id for person in await self._people(role, kind, scope_id) if person.id not in ids)
         return ids
 
+    async def partner_for(self, service: ServiceType | None, community_id: int | None) -> Person | None:
+        """The partner unit's contact for this service in this community (共建单位接单), if registered."""
+        if service is None or service.partner is None:
+            return None
+        people = await self._people(Role.PARTNER, "community", community_id)
+        return next((person for person in people if person.name == service.partner), None)
+
     async def actor_level(self, actor: Person, ticket: Ticket) -> int | None:
         """How high in this ticket's chain ``actor`` stands (None: not in it at all)."""
         scopes = await self.store.building_scopes(ticket.building_id) if ticket.building_id else {}
@@ -105,6 +118,9 @@ class TicketDesk:
             elif (grant.role is Role.PROPERTY_MANAGER and grant.scope_id == scopes.get("compound")
                   and ticket.label == "property"):
                 levels.append(0)
+            elif (grant.role is Role.PARTNER and ticket.is_order and grant.scope_id == scopes.get("community")
+                  and self.catalogue.service(ticket.service_id).partner == actor.name):
+                levels.append(STAFF_LEVEL)  # the partner of the ordered service handles it like staff
         return max(levels, default=None)
 
     async def may_handle(self, actor: Person, ticket: Ticket) -> bool:
@@ -130,15 +146,25 @@ class TicketDesk:
 
     async def open_ticket(self, reporter: Person, text: str, label: str, subcategory: str | None, urgent: bool,
                           inbox_id: int | None = None, photo: str | None = None,
-                          anonymous: bool | None = None) -> Ticket:
-        """Create a ticket for the reporter's building and send it to its building head."""
+                          anonymous: bool | None = None, service_id: str | None = None) -> Ticket:
+        """Create a ticket for the reporter's building and send it to its building head.
+
+        A request for a service that is not an emergency is a service order (居民点单): it goes to the
+        community staff, who dispatch it (社区派单), and the service's partner unit, who may take it
+        (共建单位接单). An urgent one (an old man fallen at home) stays a ticket, so it reaches
+        the building head and everyone else at once.
+        """
         if label not in TICKET_LABELS:
             raise TicketError("这类消息不需要建工单。")
         now = self.clock.now()
         scopes = await self.store.building_scopes(reporter.building_id) if reporter.building_id else {}
-        route = await self.route(reporter.building_id, 0, scopes)
+        service = None
+        if label == "service" and not urgent:
+            service = self.catalogue.service(service_id) or self.catalogue.service_for(subcategory)
+        route = await self.route(reporter.building_id, STAFF_LEVEL if service else 0, scopes)
         informed = [pid for pid in await self.informed(label, reporter.building_id, urgent, scopes)
                     if pid != route.assignee_id]
+        partner = await self.partner_for(service, scopes.get("community"))
         anonymous = await self.store.anonymous_reports(reporter.id) if anonymous is None else anonymous
         accept_due = self.deadlines.accept_by(now, urgent) if route.assignee_id else None
         resolve_due = self.deadlines.resolve_by(now, label, urgent) if route.assignee_id else None
@@ -150,10 +176,11 @@ class TicketDesk:
                 inbox_id=inbox_id, text=text, label=label, subcategory=subcategory, urgent=int(urgent),
                 anonymous=int(anonymous), status=Status.OPEN.value, level=route.level,
                 assignee_id=route.assignee_id, accept_due=accept_due, resolve_due=resolve_due,
-                created_at=now, updated_at=now,
+                created_at=now, updated_at=now, service_id=service.id if service else None,
             )
             await self.store.add_event(db, ticket_id, now, "opened", reporter.id, label=label,
-                                       subcategory=subcategory, urgent=urgent, anonymous=anonymous)
+                                       subcategory=subcategory, urgent=urgent, anonymous=anonymous,
+                                       **({"service": service.id} if service else {}))
             await self.store.add_event(db, ticket_id, now, "assigned", None, level=route.level,
                                        assignee=route.assignee_id)
             if photo:
@@ -162,6 +189,8 @@ class TicketDesk:
                 await self.store.queue_notification(db, route.assignee_id, "card", ticket_id, now)
             for person_id in informed:
                 await self.store.queue_notification(db, person_id, "info", ticket_id, now)
+            if partner and partner.id != route.assignee_id:
+                await self.store.queue_notification(db, partner.id, "card", ticket_id, now, event="ordered")
             await self._reschedule(db, ticket_id)
         return await self.store.ticket(ticket_id)
 
@@ -218,11 +247,15 @@ class TicketDesk:
         role = FORWARD_TARGETS[target]
         scopes = await self.store.building_scopes(ticket.building_id) if ticket.building_id else {}
         kind = role.scope_kind
-        people = await self._people(role, kind, ticket.building_id if kind == "building" else scopes.get(kind))
+        if role is Role.PARTNER:
+            partner = await self.partner_for(self.catalogue.service(ticket.service_id), scopes.get("community"))
+            people = [partner] if partner else []
+        else:
+            people = await self._people(role, kind, ticket.building_id if kind == "building" else scopes.get(kind))
         if not people:
-            raise TicketError(f"这个楼栋还没有登记{role.title}，无法转交。")
+            raise TicketError(f"还没有登记负责这件事的{role.title}，无法转交。")
         target_person = people[0]
-        level = {Role.GRID_HEAD: 1, Role.COMMUNITY_STAFF: 2}.get(role, ticket.level)
+        level = {Role.GRID_HEAD: 1, Role.COMMUNITY_STAFF: STAFF_LEVEL, Role.PARTNER: STAFF_LEVEL}.get(role, ticket.level)
         now = self.clock.now()
         return await self._change(
             ticket, actor, "forwarded", to=target_person.id, role=role.value,
@@ -230,6 +263,20 @@ class TicketDesk:
             assignee_id=target_person.id, level=max(level, ticket.level),
             accept_due=self.deadlines.accept_by(now, ticket.urgent), accept_reminded=0,
             notify_assignee="card",
+        )
+
+    async def schedule(self, actor: Person, ticket_id: int, at: datetime, place: str) -> Ticket:
+        """安排: a service order gets its time and place, which the resident is told; it counts as accepted."""
+        ticket = await self._handled(actor, ticket_id)
+        if not ticket.is_order or not ticket.active:
+            raise TicketError(f"工单 {ticket.number} 现在不能安排时间。")
+        if at <= self.clock.now():
+            raise TicketError("安排的时间已经过去了，请选一个以后的时间。")
+        return await self._change(
+            ticket, actor, "scheduled", status=Status.ACCEPTED,
+            assignee_id=actor.id, accept_due=None, appointment_at=at, appointment_place=place[:100],
+            appointment_reminded=0, resolve_due=at + AFTER_APPOINTMENT, resolve_reminded=0,
+            previous_assignee=ticket.assignee_id,
         )
 
     async def ask(self, actor: Person, ticket_id: int, question: str) -> Ticket:
@@ -247,7 +294,8 @@ class TicketDesk:
 
     async def add_from_reporter(self, reporter: Person, ticket_id: int, text: str, kind: str,
                                 inbox_id: int | None = None) -> Ticket:
-        """An answer to a head's question, a follow-up or a dissatisfaction reason: attached and passed on."""
+        """An answer to a head's question, a follow-up, a dissatisfaction reason or the time a service
+        order is wanted ("preferred"): attached and passed on."""
         ticket = await self.store.ticket(ticket_id)
         if ticket is None or (ticket.reporter_id != reporter.id and reporter.id not in
                               await self.store.supporter_ids(ticket_id)):
@@ -259,6 +307,8 @@ class TicketDesk:
             if inbox_id is not None and not await self.store.claim_inbox(db, inbox_id, f"{kind} {ticket_id}"):
                 raise TicketError("这条消息已经处理过了。")
             await self.store.add_event(db, ticket.id, now, kind, reporter.id, text=text[:1000])
+            if kind == "preferred":
+                await self.store.update_ticket(db, ticket.id, preferred_time=text[:100], updated_at=now)
             if ticket.assignee_id:
                 await self.store.queue_notification(db, ticket.assignee_id, kind, ticket.id, now, text=text[:1000])
             await self.store.clear_pending_input(db, reporter.id)
@@ -298,10 +348,13 @@ class TicketDesk:
             return await self._change(ticket, reporter, "rated", rating=rating, status=Status.CLOSED, rate_due=None,
                                       notify_assignee="status")
         now = self.clock.now()
-        route = await self.route(ticket.building_id, min(ticket.level + 1, STREET_LEVEL))
+        resolver = await self.store.person(ticket.assignee_id) if ticket.assignee_id else None
+        by_partner = ticket.is_order and resolver is not None and Role.PARTNER in resolver.roles
+        # A partner's work goes back to the community staff who dispatched it; others go one level up.
+        route = await self.route(ticket.building_id, STAFF_LEVEL if by_partner else min(ticket.level + 1, STREET_LEVEL))
         return await self._change(
             ticket, reporter, "reopened", rating="dissatisfied", status=Status.REOPENED, rate_due=None,
-            level=route.level, assignee_id=route.assignee_id,
+            level=route.level, assignee_id=route.assignee_id or ticket.assignee_id,
             accept_due=self.deadlines.accept_by(now, ticket.urgent) if route.assignee_id else None,
             resolve_due=self.deadlines.resolve_by(now, ticket.label, ticket.urgent) if route.assignee_id else None,
             accept_reminded=0, resolve_reminded=0, notify_assignee="card", ask_reason=True,
@@ -340,9 +393,9 @@ class TicketDesk:
         now = self.clock.now()
         fields = {key: (value.value if isinstance(value, Status) else value) for key, value in fields.items()}
         detail = {key: value for key, value in (("note", note), ("to", to), ("role", role)) if value is not None}
-        for key in ("level", "status", "rating"):
+        for key in ("level", "status", "rating", "appointment_at", "appointment_place"):
             if key in fields:
-                detail[key] = fields[key]
+                detail[key] = fields[key].isoformat() if isinstance(fields[key], datetime) else fields[key]
         async with self.store.transaction() as db:
             current = await self.store.ticket(ticket.id)
             if current.status is not ticket.status or current.assignee_id != ticket.assignee_id:
@@ -396,6 +449,10 @@ class TicketDesk:
                 await self._remind(db, ticket, now, "accept")
             elif ticket.active and ticket.resolve_due and not ticket.resolve_reminded and now >= ticket.resolve_due - resolve_lead:
                 await self._remind(db, ticket, now, "resolve")
+            elif (ticket.active and ticket.appointment_at and not ticket.appointment_reminded
+                  and now >= ticket.appointment_at - APPOINTMENT_REMINDER):
+                await self.store.update_ticket(db, ticket.id, appointment_reminded=1)
+                await self.store.queue_notification(db, ticket.reporter_id, "appointment", ticket.id, now)
             await self._reschedule(db, ticket.id)
 
     async def _remind(self, db, ticket: Ticket, now: datetime, deadline: str) -> None:

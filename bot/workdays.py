@@ -166,6 +166,17 @@ class WorkCalendar:
             year,
         )
 
+    def is_public_holiday(self, day: date) -> bool:
+        """A statutory holiday (国庆, 春节 …), not an ordinary weekend: stations keep holiday hours then."""
+        if day in self._overrides:
+            return not self._overrides[day]
+        try:
+            on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        except NotImplementedError:
+            self._warn_unknown_year(day.year)
+            return False
+        return on_holiday and name is not None
+
     def next_working_day(self, day: date) -> date:
         return self.working_day_on_or_after(day + timedelta(days=1))
 

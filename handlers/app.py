@@ -28,11 +28,13 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.store import Store, current_update
 from bot.meeting_rules import load_rules
+from bot.faq import FaqDesk
 from bot.meetings import MeetingDesk
+from bot.stations import Catalogue
 from bot.sla import Deadlines
 from bot.tickets import TicketDesk
 from bot.triage import Triager
-from handlers import broadcasts, fallback, invites, meetings, messages, onboarding, review, tickets
+from handlers import broadcasts, fallback, faq, invites, meetings, messages, onboarding, orders, review, tickets
 from handlers.menus import sync_all_menus
 from handlers.broadcasts import make_engine
 from handlers.notify import NotificationSender
@@ -76,10 +78,13 @@ async def open_services(settings: Settings, clock: Clock) -> Services:
     await ensure_admins(store, settings.admin_ids, clock.now())
     triage = await Triager.open(store, clock, settings.knowledge_dir / "lexicon.toml")
     deadlines = Deadlines.load(settings.knowledge_dir)
-    tickets = TicketDesk(store, clock, deadlines)
+    catalogue = Catalogue.load(settings.knowledge_dir / "stations.toml")
+    tickets = TicketDesk(store, clock, deadlines, catalogue)
     meetings = MeetingDesk(store, clock, load_rules(settings.knowledge_dir / "meetings.toml"), deadlines.calendar)
+    faq = FaqDesk(store, clock, catalogue, deadlines.calendar, meetings)
+    await faq.load(settings.knowledge_dir / "faq.toml")
     services = Services(settings=settings, store=store, clock=clock, triage=triage, tickets=tickets,
-                        meetings=meetings)
+                        meetings=meetings, faq=faq)
     services.agenda.add(tickets)
     services.agenda.add(meetings)
     await meetings.materialize()  # so /meetings has the coming weeks before the first tick
@@ -165,7 +170,7 @@ def register_handlers(application: Application) -> None:
         "invite": invites.invite, "review": review.review, "my": tickets.my_tickets,
         "ticket": tickets.ticket_detail, "tasks": tickets.my_tasks,
         "broadcast": broadcasts.broadcast_command, "broadcasts": broadcasts.history,
-        "meetings": meetings.meetings_command,
+        "meetings": meetings.meetings_command, "faq": faq.faq_command, "faq_gaps": faq.gaps_command,
     }
     buttons = {  # callback data prefix → handler; every handler re-checks rights and state itself
         r"^ad:": onboarding.address_button, r"^an:": onboarding.anonymous_button,
@@ -174,6 +179,8 @@ def register_handlers(application: Application) -> None:
         r"^mt:": tickets.me_too_button, r"^fu:": tickets.follow_up_button,
         r"^bc:": broadcasts.broadcast_button, r"^rc:": broadcasts.receipt_button_pressed,
         r"^mr:": meetings.rsvp_button, r"^mg:": meetings.meeting_button,
+        r"^fq:": faq.feedback_button, r"^fe:": faq.entry_button, r"^fg:": faq.gap_button,
+        r"^so:": orders.order_button, r"^pt:": orders.preferred_button, r"^ap:": orders.appointment_button,
     }
     application.add_handlers([
         *(CommandHandler(name, callback, filters=new_message) for name, callback in commands.items()),

@@ -27,7 +27,8 @@ RESIDENT_COMMANDS = [
 HEAD_COMMANDS = [BotCommand("tasks", "待我处理的工单"), *RESIDENT_COMMANDS]
 STAFF_COMMANDS = [*HEAD_COMMANDS, BotCommand("invite", "生成角色邀请链接"),
                   BotCommand("review", "审核分类纠正"), BotCommand("broadcast", "发布通知"),
-                  BotCommand("broadcasts", "通知记录和确认情况")]
+                  BotCommand("broadcasts", "通知记录和确认情况"), BotCommand("faq", "知识库问答"),
+                  BotCommand("faq_gaps", "没答上的居民提问")]
 MENUS = {"resident": RESIDENT_COMMANDS, "head": HEAD_COMMANDS, "staff": STAFF_COMMANDS}
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import ContextTypes
 
 from bot import pending
 from bot.models import Person
-from bot.triage import CHOICES, LABEL_NAMES, LABEL_TITLES, TriageError
+from bot.triage import CHOICES, LABEL_TITLES, TriageError
 from bot.tickets import TICKET_LABELS
-from handlers import broadcasts, meetings, tickets
+from handlers import broadcasts, faq, meetings, orders, tickets
 from handlers.common import BUTTON_EXPIRED, sender, services
 from handlers.fallback import PHOTO
 from handlers.keyboards import parse_int
@@ -53,6 +53,12 @@ def choice_keyboard(inbox_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:2], buttons[2:4], buttons[4:]])
 
 
+def ticket_choice_keyboard(inbox_id: int) -> InlineKeyboardMarkup:
+    """Only the labels that open a ticket: offered when a question found no answer."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(LABEL_TITLES[label], callback_data=f"tr:{inbox_id}:{label}")
+                                  for label in TICKET_LABELS]])
+
+
 async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str,
                                photo: str | None = None) -> None:
     """Understand a registered person's message: warn at once if urgent, ask if unsure, else act.
@@ -72,6 +78,12 @@ async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYP
     if asked is not None and asked["kind"] == "broadcast_time":
         await broadcasts.receive_time(update, context, person, text, asked)
         return
+    if asked is not None and asked["kind"] in faq.FAQ_INPUTS:
+        await faq.receive_input(update, context, person, text, asked)
+        return
+    if asked is not None and asked["kind"] in orders.ORDER_INPUTS:
+        await orders.receive_input(update, context, person, text, asked)
+        return
     if asked is not None and photo is None and await tickets.handle_pending_input(update, context, person, text, asked):
         return
     triage = await svc.triage.triage(person, text)
@@ -80,10 +92,16 @@ async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYP
         await context.bot.send_message(person.telegram_id, URGENT)
         if triage.needs_choice or result.label not in TICKET_LABELS:  # no ticket yet to carry the alarm
             await alert_staff(context, person, text)
-    if triage.needs_choice:
+    route = svc.faq.decide(text, result) if not triage.needs_choice else "ask"
+    if route == "ask":
         await context.bot.send_message(person.telegram_id, UNSURE, reply_markup=choice_keyboard(triage.inbox_id))
         return
-    await act(context, person, await svc.store.inbox_message(triage.inbox_id), photo)
+    inbox = await svc.store.inbox_message(triage.inbox_id)
+    if route == "faq" and result.label != "faq":  # the knowledge base answers what the classifier put elsewhere
+        order = svc.tickets.catalogue.service_for(result.subcategory).id if result.label == "service" else None
+        await faq.answer(context, person, inbox, order_service=order)
+        return
+    await act(context, person, inbox, photo)
 
 
 async def alert_staff(context: ContextTypes.DEFAULT_TYPE, person: Person, text: str) -> None:
@@ -104,9 +122,7 @@ async def act(context: ContextTypes.DEFAULT_TYPE, person: Person, inbox: dict, p
     elif label == "other":
         await context.bot.send_message(person.telegram_id, OTHER_REPLIES.get(subcategory or "", OTHER_DEFAULT))
     else:
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton("分类不对？", callback_data=f"tr:{inbox['id']}:fix")]])
-        await context.bot.send_message(
-            person.telegram_id, f"收到，这是一个{LABEL_NAMES[label]}。您的问题已记下，社区工作人员会答复您。", reply_markup=markup)
+        await faq.answer(context, person, inbox)
 
 
 async def photo_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -127,15 +143,15 @@ async def photo_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def location_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A location belongs to a ticket just opened; otherwise say what it can be used for."""
+    """A location belongs to a ticket just opened; otherwise the resident is looking for a station."""
     person = await sender(update, context)
     where = update.effective_message.location
     if person is not None and person.is_registered:
         ticket = await tickets.attach_media(update, context, person, location=(where.latitude, where.longitude))
         if ticket is not None:
-            await update.effective_message.reply_text(f"位置已附加到工单 {ticket.number}。")
+            await update.effective_message.reply_text(f"位置已附加到工单 {ticket.number}。", reply_markup=ReplyKeyboardRemove())
             return
-    await update.effective_message.reply_text("收到位置。如果要反映问题，请直接用文字描述，发完问题后再发位置会附在工单上。")
+    await faq.nearest(update, context)
 
 
 async def choice_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.faq import spoken_day, spoken_time
 from bot.models import LEVEL_TITLES, RATING_TITLES, Person, Role, Ticket
 from bot.services import Services
 from bot.triage import LABEL_NAMES
@@ -23,7 +24,8 @@ from handlers.meetings import render_meeting
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 # Which of an assignee's roles names them on a ticket, the most local first.
-TITLE_ORDER = (Role.BUILDING_HEAD, Role.PROPERTY_MANAGER, Role.GRID_HEAD, Role.GRID_WORKER, Role.COMMUNITY_STAFF)
+TITLE_ORDER = (Role.BUILDING_HEAD, Role.PROPERTY_MANAGER, Role.PARTNER, Role.GRID_HEAD, Role.GRID_WORKER,
+               Role.COMMUNITY_STAFF)
 DEADLINE_NAMES = {"accept": "接单", "resolve": "解决"}
 
 
@@ -38,8 +40,21 @@ class TicketText:
         self.svc = svc
 
     def kind(self, ticket: Ticket) -> str:
+        if ticket.is_order:
+            return f"服务预约 · {self.service_title(ticket)}"
         title = self.svc.triage.subcategory_title(ticket.subcategory)
         return f"{LABEL_NAMES.get(ticket.label, ticket.label)}{' · ' + title if title else ''}"
+
+    def service_title(self, ticket: Ticket) -> str:
+        service = self.svc.tickets.catalogue.service(ticket.service_id)
+        return service.title if service else ""
+
+    def appointment(self, ticket: Ticket) -> str:
+        """"11月25日（周三） 下午2点，幸福里红帆驿站（…）", as residents are told it."""
+        if ticket.appointment_at is None:
+            return "待安排"
+        at = ticket.appointment_at.astimezone(self.svc.clock.tz)
+        return f"{spoken_day(at.date(), self.svc.clock.now().date())} {spoken_time(at)}，{ticket.appointment_place}"
 
     async def place(self, ticket: Ticket) -> str:
         if ticket.building_id is None:
@@ -76,6 +91,9 @@ class TicketText:
                  f"内容：{ticket.text[:1500]}"]
         if ticket.supporters:
             lines.append(f"联名：另有 {ticket.supporters} 位居民反映同一问题（优先处理）")
+        if ticket.is_order:
+            lines.append(f"居民希望的时间：{ticket.preferred_time or '未说明'}")
+            lines.append(f"预约：{self.appointment(ticket)}")
         photos = await self.svc.store.ticket_photos(ticket.id)
         if photos:
             lines.append(f"照片：{len(photos)} 张（/ticket {ticket.id} 查看）")
@@ -89,8 +107,9 @@ class TicketText:
 
 def card_buttons(ticket: Ticket) -> InlineKeyboardMarkup:
     accept = [InlineKeyboardButton("接单", callback_data=f"tk:{ticket.id}:accept")] if ticket.status.value != "accepted" else []
+    schedule = [InlineKeyboardButton("安排时间地点", callback_data=f"tk:{ticket.id}:schedule")] if ticket.is_order else []
     return InlineKeyboardMarkup([
-        [*accept, InlineKeyboardButton("已解决", callback_data=f"tk:{ticket.id}:resolve")],
+        [*accept, *schedule, InlineKeyboardButton("已解决", callback_data=f"tk:{ticket.id}:resolve")],
         [InlineKeyboardButton("转交", callback_data=f"tk:{ticket.id}:forward"),
          InlineKeyboardButton("需要补充", callback_data=f"tk:{ticket.id}:ask")],
     ])
@@ -110,12 +129,14 @@ STATUS_NEWS = {
     "rated": "工单 {number} 已办结，谢谢您的评价！",
     "closed_unrated": "工单 {number} 解决后 3 天未收到评价，已自动办结。如问题仍在，请直接再告诉我。",
     "resolved": "{number} 已处理：{note}",
+    "scheduled": "您预约的{service}（{number}）已安排好：\n{appointment}\n由 {handler} 负责。有变化会再通知您。",
 }
 ASSIGNEE_NEWS = {  # the same events, told to the people handling the ticket rather than those who raised it
     "accepted": "工单 {number} 已由 {handler} 接手处理。",
     "cancelled": "居民已撤销工单 {number}，无需再处理。",
     "rated": "居民对工单 {number} 的评价：{rating}。",
     "reopened": "居民对工单 {number} 的处理不满意，工单已升级到 {handler}。",
+    "scheduled": "工单 {number} 已由 {handler} 安排：{appointment}。",
 }
 
 
@@ -129,10 +150,13 @@ async def render(svc: Services, row: dict) -> tuple[str, InlineKeyboardMarkup | 
     payload = row["payload"]
     kind = row["kind"]
     values = {"number": ticket.number, "handler": await text_of.handler_name(ticket),
-              "note": ticket.resolution or "", "rating": RATING_TITLES.get(ticket.rating or "", "未评价")}
+              "note": ticket.resolution or "", "rating": RATING_TITLES.get(ticket.rating or "", "未评价"),
+              "service": text_of.service_title(ticket), "appointment": text_of.appointment(ticket)}
     if kind == "card":
         headline = {"escalated": "⬆️ 升级转来的工单", "forwarded": "↪️ 转交给您的工单",
-                    "reopened": "🔁 居民不满意、重新办理的工单"}.get(payload.get("event", ""), "📋 新工单")
+                    "reopened": "🔁 居民不满意、重新办理的工单",
+                    "ordered": "🛎️ 新的服务预约（共建单位可接单）"}.get(payload.get("event", ""),
+                                                           "🛎️ 新的服务预约" if ticket.is_order else "📋 新工单")
         return await text_of.card(ticket, viewer, headline)
     if kind == "info":
         text, _ = await text_of.card(ticket, viewer, "📣 知会：新工单")
@@ -150,11 +174,14 @@ async def render(svc: Services, row: dict) -> tuple[str, InlineKeyboardMarkup | 
     if kind == "rate":
         return (f"您反映的 {ticket.number} 已处理：{ticket.resolution}\n您对处理结果满意吗？",
                 rating_buttons(ticket) if ticket.status.value == "resolved" else None)
+    if kind == "appointment":
+        return (f"⏰ 提醒：您预约的{values['service']}（{ticket.number}）就在{values['appointment']}。"
+                f"请按时前往，来不了请在 /ticket {ticket.id} 撤销或直接回复说明。", None)
     if kind == "question":
         return f"关于您反映的 {ticket.number}，负责人想了解：\n{payload['question']}\n请直接回复文字。", None
-    if kind in ("answered", "followed_up", "reason", "meeting_outcome"):
+    if kind in ("answered", "followed_up", "reason", "meeting_outcome", "preferred"):
         title = {"answered": "居民回复", "followed_up": "居民补充", "reason": "居民不满意的原因",
-                 "meeting_outcome": "会议议定"}[kind]
+                 "meeting_outcome": "会议议定", "preferred": "居民希望的时间"}[kind]
         return f"{title}（工单 {ticket.number}）：{payload['text']}", None
     if kind == "supported":
         return f"工单 {ticket.number} 又有居民联名反映，现在共 {ticket.supporters + 1} 人关注，请优先处理。", None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 from bot.models import RATING_TITLES, Person, Ticket
 from bot.tickets import FORWARD_TARGETS, TicketError
 from bot import pending
+from handlers import orders
 from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, ask_for, sender, services
 from handlers.keyboards import parse_int
 from handlers.notify import TicketText, card_buttons, when
@@ -20,6 +21,7 @@ EVENT_TITLES = {
     "followed_up": "居民补充", "cancelled": "居民撤销", "rated": "居民评价", "reopened": "不满意，重新办理",
     "reason": "不满意原因", "closed": "自动办结（未评价）", "supported": "居民联名", "identity_viewed": "工作人员查看了匿名居民身份",
     "photo_added": "补充照片", "location_added": "补充位置", "meeting_outcome": "会议议定",
+    "scheduled": "安排时间地点", "preferred": "居民希望的时间",
 }
 RECENT = timedelta(minutes=30)
 
@@ -39,7 +41,24 @@ async def open_for(context: ContextTypes.DEFAULT_TYPE, person: Person, inbox: di
     except TicketError as exc:
         await context.bot.send_message(person.telegram_id, str(exc))
         return
+    await tell_opened(context, person, ticket)
+
+
+async def open_order(context: ContextTypes.DEFAULT_TYPE, person: Person, text: str, service_id: str) -> None:
+    """我要预约 under an answer: a service order for that service, without a message to classify."""
+    try:
+        ticket = await desk(context).open_ticket(person, text, "service", None, False, service_id=service_id)
+    except TicketError as exc:
+        await context.bot.send_message(person.telegram_id, str(exc))
+        return
+    await tell_opened(context, person, ticket)
+
+
+async def tell_opened(context: ContextTypes.DEFAULT_TYPE, person: Person, ticket: Ticket) -> None:
     text_of = TicketText(services(context))
+    if ticket.is_order:
+        await orders.confirm(context, person, ticket, await text_of.handler_name(ticket))
+        return
     tz = services(context).clock.tz
     lines = [f"已登记工单 {ticket.number}：{text_of.kind(ticket)}{'（紧急）' if ticket.urgent else ''}",
              f"负责人：{await text_of.handler_name(ticket)}"]
@@ -145,7 +164,8 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     person = await sender(update, context)
     ticket = await services(context).store.ticket(ticket_id) if ticket_id is not None else None
     action = parts[2] if len(parts) == 3 else ""
-    if person is None or ticket is None or action not in ("accept", "resolve", "forward", "ask", *(f"fwd-{t}" for t in FORWARD_TARGETS)):
+    if person is None or ticket is None or action not in ("accept", "resolve", "forward", "ask", "schedule",
+                                                          *(f"fwd-{t}" for t in FORWARD_TARGETS)):
         await query.answer(BUTTON_EXPIRED, show_alert=True)
         return
     if not await desk(context).may_handle(person, ticket):
@@ -165,13 +185,17 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             prompt = ("请回复一句话，说明处理结果（会转告居民）；回复“取消”放弃：" if action == "resolve"
                       else "请输入想问居民的问题；回复“取消”放弃：")
             await ask_for(context, person, f"工单 {ticket.number}：{prompt}", kind, ticket.id)
+        elif action == "schedule":
+            if not ticket.is_order or not ticket.active:
+                raise TicketError(f"工单 {ticket.number} 现在不能安排时间。")
+            await query.answer()
+            await orders.offer_slots(update, context, ticket)
         elif action == "forward":
             await query.answer()
+            targets = ([("共建单位", "partner"), ("社区工作人员", "staff")] if ticket.is_order else
+                       [("网格长", "grid"), ("物业管家", "property"), ("社区工作人员", "staff")])
             await query.edit_message_reply_markup(InlineKeyboardMarkup([[
-                InlineKeyboardButton("网格长", callback_data=f"tk:{ticket.id}:fwd-grid"),
-                InlineKeyboardButton("物业管家", callback_data=f"tk:{ticket.id}:fwd-property"),
-                InlineKeyboardButton("社区工作人员", callback_data=f"tk:{ticket.id}:fwd-staff"),
-            ]]))
+                InlineKeyboardButton(title, callback_data=f"tk:{ticket.id}:fwd-{target}") for title, target in targets]]))
         else:
             ticket = await desk(context).forward(person, ticket.id, action.removeprefix("fwd-"))
             await query.answer("已转交")
@@ -291,6 +315,8 @@ async def ticket_detail(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     lines.append("进展：")
     for event in events:
         detail = event.detail.get("note") or event.detail.get("text") or event.detail.get("question") or ""
+        if event.type == "scheduled":
+            detail = f"{when(datetime.fromisoformat(event.detail['appointment_at']), svc.clock.tz)} {event.detail['appointment_place']}"
         rating = RATING_TITLES.get(event.detail.get("rating") or "", "") if event.type == "rated" else ""
         lines.append(f"· {when(event.at, svc.clock.tz)} {EVENT_TITLES.get(event.type, event.type)} {rating}{detail[:80]}".rstrip())
     markup = None

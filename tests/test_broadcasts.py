@@ -3,7 +3,7 @@
 import asyncio
 from collections import Counter
 
-from bot.models import Person
+from bot.models import Role, Person
 from handlers.botapi_double import BotApiDouble
 from handlers.broadcasts import make_engine
 
@@ -108,8 +108,11 @@ async def test_exactly_once_through_429_403_and_a_crash(chat):
     counts = await store.broadcast_counts(broadcast_id)
     delivered = Counter(record.chat_id for record in chat.double.outbox
                         if record.kind == "message" and record.text.startswith("📢 社区通知\n全体居民"))
-    # 5001 speaks for 幸福社区: everyone there, not the street office's admin 9001 (who lives nowhere in it).
-    recipients = [p.telegram_id for p in await store.all_people() if p.telegram_id not in (None, 9001)]
+    # 5001 speaks for 幸福社区: everyone there, not the street office's admin 9001 (who lives nowhere in it),
+    # nor the partner units' contacts (6001-6004), who serve the community but do not live in it.
+    recipients = [p.telegram_id for p in await store.all_people()
+                  if p.telegram_id not in (None, 9001) and Role.PARTNER not in p.roles]
+    assert all(delivered[partner] == 0 for partner in (6001, 6002, 6003, 6004))
     assert delivered[9001] == 0
     for chat_id in recipients:
         assert delivered[chat_id] == (0 if chat_id in blocked else 1), chat_id
