@@ -166,19 +166,22 @@ class FaqDesk:
     def search(self, text: str) -> list[Match]:
         return self.index.search(text)
 
-    def decide(self, text: str, result: Classification) -> str:
+    def decide(self, text: str, result: Classification, unsure: bool = False) -> str:
         """"faq" (answer it), "ask" (let the resident choose) or the classifier's own label.
 
         The classifier knows problems; the knowledge base knows what it can answer. A question the
         knowledge base answers well is answered even when the classifier leaned to a service ("律师哪天
         在") or to chit-chat; a complaint yields only to a very good match, and an emergency never does.
         When the classifier says question but a complaint came close and no answer fits well, the
-        resident chooses rather than losing a ticket to a vague answer.
+        resident chooses rather than losing a ticket to a vague answer. An unsure classifier asks,
+        unless the message is a question the knowledge base answers well.
         """
         if result.urgent and result.label != "faq":
-            return result.label
+            return "ask" if unsure else result.label
         matches = self.search(text)
         score = matches[0].score if matches else 0.0
+        if unsure:
+            return "faq" if score >= OVERRIDE["service"] and QUESTION.search(text.strip()) else "ask"
         if result.label == "faq":
             return "ask" if result.runner_up in COMPLAINTS and score < OVERRIDE["service"] else "faq"
         if result.label in OVERRIDE and score >= OVERRIDE[result.label] and QUESTION.search(text.strip()):

@@ -92,12 +92,12 @@ async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYP
         await context.bot.send_message(person.telegram_id, URGENT)
         if triage.needs_choice or result.label not in TICKET_LABELS:  # no ticket yet to carry the alarm
             await alert_staff(context, person, text)
-    route = svc.faq.decide(text, result) if not triage.needs_choice else "ask"
+    route = svc.faq.decide(text, result, unsure=triage.needs_choice)
     if route == "ask":
         await context.bot.send_message(person.telegram_id, UNSURE, reply_markup=choice_keyboard(triage.inbox_id))
         return
     inbox = await svc.store.inbox_message(triage.inbox_id)
-    if route == "faq" and result.label != "faq":  # the knowledge base answers what the classifier put elsewhere
+    if route == "faq" and (result.label != "faq" or triage.needs_choice):  # answered, though the classifier leaned elsewhere
         order = svc.tickets.catalogue.service_for(result.subcategory).id if result.label == "service" else None
         await faq.answer(context, person, inbox, order_service=order)
         return
