@@ -29,13 +29,13 @@ from bot.workdays import WorkCalendar
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "faq.toml"
 # Below this nothing fits; within MARGIN of the best, a second entry is as likely (ask which).
-MIN_SCORE = 0.22
+MIN_SCORE = 0.18
 MARGIN = 0.04
 # How well the knowledge base must answer a question the classifier put elsewhere before the answer
 # wins: a service or chit-chat label yields more easily than a complaint, which must never lose its ticket.
-OVERRIDE = {"service": 0.40, "other": 0.40, "property": 0.50, "grid": 0.50}
+OVERRIDE = {"service": 0.35, "other": 0.35, "property": 0.45, "grid": 0.45}
 COMPLAINTS = ("property", "grid")
-GAP_SIMILARITY = 85
+GAP_SIMILARITY = 80
 LIVE_FIXED = ("hours", "stations", "holiday", "nearest", "contacts")
 # The shape of a question in residents' Chinese (and English): a question mark, a final 吗/不/没,
 # or a question word. "电梯坏了" is not a question; "电梯坏了找谁" is.
@@ -330,7 +330,7 @@ class FaqDesk:
                  f"今天：{format_hours(best.station.hours_on(now.date(), self.calendar))}（{self.open_state(best.station, now)}）"]
         if best.station.phone:
             lines.append(f"电话：{best.station.phone}")
-        others = [near for near in found if near is not best]
+        others = [near for near in found if near is not best][:2]
         if others:
             lines.append("其他驿站：")
             lines.extend(f"· {near.station.name}，步行约 {near.minutes} 分钟（{self.open_state(near.station, now)}）"

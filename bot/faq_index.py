@@ -29,6 +29,7 @@ _MAX_SYLLABLE = 6
 WEIGHTS = {"c1": 0.6, "c2": 1.0, "s1": 0.4, "s2": 1.0, "w": 1.0}
 VIEWS = ("c", "s", "w")  # characters, sounds, (English) words: compared separately, then mixed
 POOLED, BEST, FUZZ = 0.5, 0.3, 0.2
+COVERAGE_DAMPING = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,13 +131,27 @@ class FaqIndex:
                 vector[feature] /= norm
         return views
 
+    def _coverage(self, found: Counter) -> float:
+        """How much of the question's wording the knowledge base knows at all, damped.
+
+        "小区游泳池夏天开放吗" shares 开放 with the opening-hours entry, but 游泳池 and 夏天 are words
+        no entry uses: such a question is probably about something the knowledge base lacks.
+        """
+        chars = {f: v for f, v in found.items() if f.startswith("c2:")}
+        if not chars:
+            return 1.0
+        known = sum(v for f, v in chars.items() if f in self.idf)
+        return (known / sum(chars.values())) ** COVERAGE_DAMPING
+
     def search(self, text: str, limit: int = 3) -> list[Match]:
         """The best entries for ``text``, best first, each with a score in 0..1."""
         if not self.entries:
             return []
-        known = {f: v for f, v in features(text, self.vocabulary).items() if f in self.idf}
+        found = features(text, self.vocabulary)
+        known = {f: v for f, v in found.items() if f in self.idf}
         if not known:
             return []
+        coverage = self._coverage(found)
         mass: Counter = Counter()
         for feature, value in known.items():
             mass[feature[0]] += value * self.idf[feature]
@@ -152,7 +167,8 @@ class FaqIndex:
         for index, entry in enumerate(self.entries):
             pooled = _similarity(query, share, self._pooled[index])
             best = max((_similarity(query, share, phrasing) for phrasing in self._phrasings[index]), default=0.0)
-            scored.append(Match(entry, POOLED * pooled + BEST * best + FUZZ * close[index]))
+            score = (POOLED * pooled + BEST * best + FUZZ * close[index]) * coverage
+            scored.append(Match(entry, score))
         scored.sort(key=lambda match: match.score, reverse=True)
         return scored[:limit]
 

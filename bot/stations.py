@@ -273,8 +273,8 @@ class Catalogue(BaseModel):
     # -- place ----------------------------------------------------------------------------------
 
     def nearest(self, lat: float, lon: float, moment: datetime, calendar: WorkCalendar,
-                community: str | None = None, count: int = 3) -> list[Nearby]:
-        """Stations by walking distance; the caller shows the nearest open one first."""
+                community: str | None = None) -> list[Nearby]:
+        """Every station by walking distance; the caller shows the nearest open one first."""
         found = []
         for station in self.stations if community is None else self.in_community(community):
             metres = round(walking_metres(lat, lon, station.lat, station.lon))
@@ -282,7 +282,7 @@ class Catalogue(BaseModel):
                                 self.is_open(station, moment, calendar),
                                 self.next_opening(station, moment, calendar)))
         found.sort(key=lambda near: near.metres)
-        return found[:count]
+        return found
 
 
 def walking_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -1,0 +1,100 @@
+"""Service orders (居民点单、社区派单、共建单位接单) on the ticket machinery."""
+
+from datetime import timedelta
+
+from bot.models import Status
+from tests.conftest import open_chat
+
+
+async def order(chat, text="想申请法律援助，工资被拖欠了"):
+    replies = await chat.say(1001, text)
+    assert any("已为您登记服务预约" in line for line in replies), replies
+    return await chat.services.store.ticket(1), replies
+
+
+async def test_an_order_goes_to_staff_and_the_partner_not_the_building_head(chat):
+    ticket, replies = await order(chat)
+    staff = await chat.services.store.person_by_telegram(5001)
+    assert ticket.is_order and ticket.service_id == "legal" and ticket.level == 2 and ticket.assignee_id == staff.id
+    text = "\n".join(replies)
+    assert "[to 陈静 5001] 🛎️ 新的服务预约 #1" in text and "[to 王律师 6001]" in text
+    assert "[to 赵德明 2003]" not in text and "[to 心晴心理工作室 6003]" not in text
+
+
+async def test_an_urgent_request_for_help_stays_an_ordinary_ticket(chat):
+    replies = await chat.say(1001, "我家老人摔倒了起不来，快来人帮忙")
+    ticket = await chat.services.store.ticket(1)
+    assert ticket is not None and not ticket.is_order and ticket.urgent
+    assert any("[to 赵德明 2003]" in line for line in replies)
+
+
+async def test_the_partner_schedules_and_the_resident_is_told_and_reminded_once(chat):
+    await order(chat)
+    await chat.say(1001, "::tap 越快越好")
+    await chat.say(6001, "/ticket 1")
+    await chat.say(6001, "::tap 安排时间地点")
+    await chat.say(6001, "::tap 其他时间地点")
+    replies = await chat.say(6001, "11-24 10:00 您家里，上门服务")
+    ticket = await chat.services.store.ticket(1)
+    partner = await chat.services.store.person_by_telegram(6001)
+    assert ticket.status is Status.ACCEPTED and ticket.assignee_id == partner.id
+    assert ticket.appointment_place == "您家里，上门服务" and ticket.preferred_time == "越快越好"
+    told = [line for line in replies if line.startswith("[to 张桂兰 1001]")]
+    assert told and "明天周二 上午10点，您家里，上门服务" in told[0]
+    assert any(line.startswith("[to 陈静 5001] 工单 #1 已由 共建单位 王律师 安排") for line in replies)
+    reminders = []
+    for _ in range(3):
+        reminders += [line for line in await chat.line("::advance 12h") if "⏰ 提醒：您预约的" in line]
+    assert len(reminders) == 1
+
+
+async def test_other_partners_and_residents_cannot_act_on_an_order(chat):
+    await order(chat)
+    before = await chat.services.store.ticket(1)
+    assert any("不是这张工单的负责人" in line for line in await chat.press(6003, "tk:1:accept"))
+    assert any("不是这张工单的负责人" in line for line in await chat.press(6003, "ap:1:other"))
+    assert any("失效" in line for line in await chat.press(1002, "pt:1:asap"))
+    assert any("不是这张工单的负责人" in line for line in await chat.press(1001, "ap:1:202611251400"))
+    assert any("重新选择" in line for line in await chat.press(5001, "ap:1:209901011400"))  # not one of the slots
+    assert await chat.services.store.ticket(1) == before
+
+
+async def test_staff_dispatch_to_the_partner_and_dissatisfaction_returns_to_staff(chat):
+    await order(chat)
+    await chat.say(5001, "::tap 转交")
+    replies = await chat.say(5001, "::tap 共建单位")
+    assert any("已转交给 共建单位 王律师" in line for line in replies)
+    await chat.say(6001, "::tap 接单")
+    await chat.say(6001, "::tap 已解决")
+    await chat.say(6001, "电话里解答了")
+    await chat.say(1001, "::tap 不满意")
+    ticket = await chat.services.store.ticket(1)
+    staff = await chat.services.store.person_by_telegram(5001)
+    assert ticket.status is Status.REOPENED and ticket.assignee_id == staff.id and ticket.level == 2
+
+
+async def test_book_from_an_answer_and_no_double_booking(chat):
+    chat.clock.set(chat.clock.now() + timedelta(days=2))  # Wednesday
+    await chat.say(1001, "律师哪天值班")
+    replies = await chat.say(1001, "::tap 我要预约")
+    assert any("已为您登记服务预约 #1：法律咨询" in line for line in replies)
+    await chat.say(1001, "律师什么时候在")
+    replies = await chat.say(1001, "::tap 我要预约")
+    assert any("已经有一张法律咨询的预约 #1" in line for line in replies)
+    assert await chat.services.store.ticket(2) is None
+
+
+async def test_an_order_and_its_pending_time_survive_a_restart(settings, clock):
+    chat = await open_chat(settings, clock)
+    try:
+        await order(chat)
+        await chat.say(1001, "::tap 其他时间")
+    finally:
+        await chat.close()
+    chat = await open_chat(settings, clock)
+    try:
+        replies = await chat.say(1001, "周四上午都行")
+        assert any("已把您希望的时间告诉接单人" in line for line in replies)
+        assert (await chat.services.store.ticket(1)).preferred_time == "周四上午都行"
+    finally:
+        await chat.close()
