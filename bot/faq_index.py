@@ -75,12 +75,12 @@ def features(text: str, vocabulary: frozenset[str]) -> Counter:
                 runs.append([])
             continue
         runs[-1].append((ch, syllable))
+    typed: list[tuple[str, str]] = []  # pinyin is often typed a syllable per word: one run for all of it
     for word in n.words:  # Latin letters: pinyin joins the sound view, English the word view
-        syllables = _syllables_of(word, vocabulary)
-        if syllables:
-            runs.append([("", s) for s in syllables])
+        typed.extend(("", syllable) for syllable in _syllables_of(word, vocabulary))
         if word not in _ENGLISH_FILLER and len(word) > 1:
             found["w:" + word.removesuffix("s")] += WEIGHTS["w"]
+    runs.append(typed)
     for run in runs:
         for i, (ch, syllable) in enumerate(run):
             if ch and ch not in _FILLER:
@@ -115,8 +115,9 @@ class FaqIndex:
         spread = Counter(feature for profile in pooled for feature in profile)
         self.idf = {feature: math.log(1 + documents / count) for feature, count in spread.items()}
         self._default_idf = math.log(1 + documents)
-        self._pooled = [self._unit(profile) for profile in pooled]
-        self._phrasings = [[self._unit(f) for f in per_question] for per_question in phrasing_features]
+        # Inverted lists, feature → (entry or phrasing, weight): a search touches only what it shares.
+        self._pooled_postings = _postings(self._unit(profile) for profile in pooled)
+        self._phrasing_postings = _postings(self._unit(f) for per_question in phrasing_features for f in per_question)
         self._texts = [_compact(q) for entry in entries for q in entry.questions]
         self._owner = [index for index, entry in enumerate(entries) for _ in entry.questions]
 
@@ -135,13 +136,14 @@ class FaqIndex:
         """How much of the question's wording the knowledge base knows at all, damped.
 
         "小区游泳池夏天开放吗" shares 开放 with the opening-hours entry, but 游泳池 and 夏天 are words
-        no entry uses: such a question is probably about something the knowledge base lacks.
+        no entry uses: such a question is probably about something the knowledge base lacks. Counted on
+        sounds, so that a homophone typo (雪压 for 血压) is not taken for an unknown word.
         """
-        chars = {f: v for f, v in found.items() if f.startswith("c2:")}
-        if not chars:
+        sounds = {f: v for f, v in found.items() if f.startswith("s2:")}  # sounds: a homophone typo is known
+        if not sounds:
             return 1.0
-        known = sum(v for f, v in chars.items() if f in self.idf)
-        return (known / sum(chars.values())) ** COVERAGE_DAMPING
+        known = sum(v for f, v in sounds.items() if f in self.idf)
+        return (known / sum(sounds.values())) ** COVERAGE_DAMPING
 
     def search(self, text: str, limit: int = 3) -> list[Match]:
         """The best entries for ``text``, best first, each with a score in 0..1."""
@@ -163,22 +165,33 @@ class FaqIndex:
         for _, score, position in process.extract(compact, self._texts, scorer=fuzz.ratio, limit=10):
             owner = self._owner[position]
             close[owner] = max(close[owner], score / 100)
-        scored = []
-        for index, entry in enumerate(self.entries):
-            pooled = _similarity(query, share, self._pooled[index])
-            best = max((_similarity(query, share, phrasing) for phrasing in self._phrasings[index]), default=0.0)
-            score = (POOLED * pooled + BEST * best + FUZZ * close[index]) * coverage
-            scored.append(Match(entry, score))
+        pooled = _accumulate(query, share, self._pooled_postings, len(self.entries))
+        best = [0.0] * len(self.entries)
+        for position, value in enumerate(_accumulate(query, share, self._phrasing_postings, len(self._owner))):
+            owner = self._owner[position]
+            best[owner] = max(best[owner], value)
+        scored = [Match(entry, (POOLED * pooled[i] + BEST * best[i] + FUZZ * close[i]) * coverage)
+                  for i, entry in enumerate(self.entries)]
         scored.sort(key=lambda match: match.score, reverse=True)
         return scored[:limit]
 
 
-def _similarity(query: dict[str, dict[str, float]], share: dict[str, float],
-                other: dict[str, dict[str, float]]) -> float:
-    """Cosine per view, mixed by how much of the question each view holds."""
-    total = 0.0
+def _postings(vectors) -> dict[str, list[tuple[int, float]]]:
+    lists: dict[str, list[tuple[int, float]]] = {}
+    for position, views in enumerate(vectors):
+        for vector in views.values():
+            for feature, weight in vector.items():
+                lists.setdefault(feature, []).append((position, weight))
+    return lists
+
+
+def _accumulate(query: dict[str, dict[str, float]], share: dict[str, float],
+                postings: dict[str, list[tuple[int, float]]], size: int) -> list[float]:
+    """Cosine per view against every document at once, mixed by how much of the question each view holds."""
+    totals = [0.0] * size
     for view, vector in query.items():
-        against = other.get(view)
-        if against:
-            total += share[view] * sum(value * against.get(feature, 0.0) for feature, value in vector.items())
-    return total
+        for feature, value in vector.items():
+            weight = share[view] * value
+            for position, other in postings.get(feature, ()):
+                totals[position] += weight * other
+    return totals
