@@ -29,7 +29,7 @@ from bot.workdays import WorkCalendar
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "faq.toml"
 # Below this nothing fits; within MARGIN of the best, a second entry is as likely (ask which).
-MIN_SCORE = 0.18
+MIN_SCORE = 0.20
 MARGIN = 0.04
 # How well the knowledge base must answer a question the classifier put elsewhere before the answer
 # wins: a service or chit-chat label yields more easily than a complaint, which must never lose its ticket.
@@ -141,9 +141,10 @@ class FaqDesk:
         self.meetings = meetings
         self.index = FaqIndex([])
 
-    async def load(self, path: Path | None = None) -> None:
+    async def load(self, seeds: tuple[FaqSeed, ...] | None = None) -> None:
         """Seed entries the database has never seen (staff edits win), then build the index."""
-        seeds = load_seeds(path or DEFAULT_PATH, self.catalogue, set(self.meetings.rules))
+        if seeds is None:
+            seeds = load_seeds(DEFAULT_PATH, self.catalogue, set(self.meetings.rules))
         known = await self.store.faq_keys()
         fresh = [seed for seed in seeds if seed.key not in known]
         if fresh:

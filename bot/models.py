@@ -193,6 +193,7 @@ class Ticket:
     appointment_at: datetime | None = None
     appointment_place: str | None = None
     appointment_reminded: bool = False
+    resolved_by: int | None = None
 
     @property
     def is_order(self) -> bool:

@@ -87,8 +87,11 @@ class Station(BaseModel):
         return None if value is None else parse_hours(value)
 
     def hours_on(self, day: date, calendar: WorkCalendar) -> Hours:
+        """Holiday hours on a public holiday; a make-up working day (调休) on a weekend keeps Monday's."""
         if self.holiday is not None and calendar.is_public_holiday(day):
             return self.holiday
+        if day.weekday() >= 5 and calendar.is_working_day(day):
+            return self.hours["mon"]
         return self.hours[WEEKDAYS[day.weekday()]]
 
 
@@ -252,7 +255,7 @@ class Catalogue(BaseModel):
         return None
 
     def slots(self, schedule_id: str, after: datetime, calendar: WorkCalendar, count: int = 3) -> list[Slot]:
-        """The next occurrences that have not ended, skipping days the station is closed (holidays)."""
+        """The next occurrences that have not ended, skipping those the station is not open for (holidays)."""
         schedule = self.schedule(schedule_id)
         if schedule is None:
             return []
@@ -261,8 +264,9 @@ class Catalogue(BaseModel):
         found: list[Slot] = []
         for offset in range(7 * 10):
             day = after.date() + timedelta(days=offset)
-            if not schedule.happens_on(day) or not station.hours_on(day, calendar):
-                continue
+            open_hours = station.hours_on(day, calendar)
+            if not schedule.happens_on(day) or not any(a <= opens and closes <= b for a, b in open_hours):
+                continue  # the station is closed then (a holiday, say): no lawyer either
             ends = datetime.combine(day, closes, tzinfo=after.tzinfo)
             if ends > after:
                 found.append(Slot(schedule, station, datetime.combine(day, opens, tzinfo=after.tzinfo), ends))

@@ -830,7 +830,7 @@ class Store:
         "t.anonymous, t.status, t.level, t.assignee_id, t.accept_due, t.resolve_due, t.rate_due, t.rating, "
         "t.resolution, (SELECT COUNT(*) FROM ticket_supporters s WHERE s.ticket_id = t.id), t.created_at, "
         "t.latitude, t.longitude, t.accept_reminded, t.resolve_reminded, t.service_id, t.preferred_time, "
-        "t.appointment_at, t.appointment_place, t.appointment_reminded FROM tickets t "
+        "t.appointment_at, t.appointment_place, t.appointment_reminded, t.resolved_by FROM tickets t "
     )
 
     @staticmethod
@@ -843,7 +843,7 @@ class Store:
             rating=row[15], resolution=row[16], supporters=row[17], created_at=from_db(row[18]),
             latitude=row[19], longitude=row[20], accept_reminded=bool(row[21]), resolve_reminded=bool(row[22]),
             service_id=row[23], preferred_time=row[24], appointment_at=from_db(row[25]) if row[25] else None,
-            appointment_place=row[26], appointment_reminded=bool(row[27]),
+            appointment_place=row[26], appointment_reminded=bool(row[27]), resolved_by=row[28],
         )
 
     async def ticket(self, ticket_id: int) -> Ticket | None:
@@ -876,7 +876,7 @@ class Store:
     async def similar_open_tickets(self, building_id: int, subcategory: str, since: datetime,
                                    exclude_reporter: int) -> list[Ticket]:
         rows = await self._fetch(
-            self._TICKET_SQL + "WHERE t.building_id = ? AND t.subcategory = ? AND t.created_at >= ? "
+            self._TICKET_SQL + "WHERE t.building_id = ? AND t.subcategory = ? AND t.created_at >= ? AND t.service_id IS NULL "
             "AND t.status IN ('open', 'accepted', 'reopened') AND t.reporter_id != ? ORDER BY t.id DESC LIMIT 20",
             (building_id, subcategory, to_db(since), exclude_reporter),
         )

@@ -26,6 +26,7 @@ SIMILAR_SCORE = 70
 RATINGS = ("satisfied", "basic", "dissatisfied")
 FORWARD_TARGETS = {"grid": Role.GRID_HEAD, "property": Role.PROPERTY_MANAGER, "staff": Role.COMMUNITY_STAFF,
                    "partner": Role.PARTNER}
+ORDER_FORWARD_TARGETS = {"partner", "staff"}
 STAFF_LEVEL = 2
 # A booked service may be weeks away: the handler has until the day after it to mark it done.
 AFTER_APPOINTMENT = timedelta(days=1)
@@ -242,7 +243,8 @@ class TicketDesk:
     async def forward(self, actor: Person, ticket_id: int, target: str) -> Ticket:
         """Hand the ticket to the grid head, the property manager or the community staff."""
         ticket = await self._handled(actor, ticket_id)
-        if not ticket.active or target not in FORWARD_TARGETS:
+        allowed = ORDER_FORWARD_TARGETS if ticket.is_order else set(FORWARD_TARGETS) - ORDER_FORWARD_TARGETS | {"staff"}
+        if not ticket.active or target not in allowed:
             raise TicketError("这张工单现在不能转交。")
         role = FORWARD_TARGETS[target]
         scopes = await self.store.building_scopes(ticket.building_id) if ticket.building_id else {}
@@ -266,17 +268,25 @@ class TicketDesk:
         )
 
     async def schedule(self, actor: Person, ticket_id: int, at: datetime, place: str) -> Ticket:
-        """安排: a service order gets its time and place, which the resident is told; it counts as accepted."""
+        """安排: a service order gets its time and place, which the resident is told; it counts as accepted.
+
+        The other side hears of it too (the partner when staff book, the staff when the partner does), so
+        nobody turns up to an appointment they were not told of. The same booking twice changes nothing.
+        """
         ticket = await self._handled(actor, ticket_id)
         if not ticket.is_order or not ticket.active:
             raise TicketError(f"工单 {ticket.number} 现在不能安排时间。")
         if at <= self.clock.now():
             raise TicketError("安排的时间已经过去了，请选一个以后的时间。")
+        if ticket.appointment_at == at and ticket.appointment_place == place[:100]:
+            return ticket
+        scopes = await self.store.building_scopes(ticket.building_id) if ticket.building_id else {}
+        partner = await self.partner_for(self.catalogue.service(ticket.service_id), scopes.get("community"))
+        others = tuple(p for p in (partner.id if partner else None, ticket.assignee_id) if p and p != actor.id)
         return await self._change(
-            ticket, actor, "scheduled", status=Status.ACCEPTED,
+            ticket, actor, "scheduled", status=Status.ACCEPTED, notify_also=others,
             assignee_id=actor.id, accept_due=None, appointment_at=at, appointment_place=place[:100],
             appointment_reminded=0, resolve_due=at + AFTER_APPOINTMENT, resolve_reminded=0,
-            previous_assignee=ticket.assignee_id,
         )
 
     async def ask(self, actor: Person, ticket_id: int, question: str) -> Ticket:
@@ -300,7 +310,7 @@ class TicketDesk:
         if ticket is None or (ticket.reporter_id != reporter.id and reporter.id not in
                               await self.store.supporter_ids(ticket_id)):
             raise TicketError("这不是您反映的工单。")
-        if not ticket.active and kind == "followed_up":
+        if not ticket.active and kind in ("followed_up", "preferred"):
             raise TicketError(f"工单 {ticket.number} 已经是“{ticket.status.title}”，请作为新问题反映。")
         now = self.clock.now()
         async with self.store.transaction() as db:
@@ -348,15 +358,17 @@ class TicketDesk:
             return await self._change(ticket, reporter, "rated", rating=rating, status=Status.CLOSED, rate_due=None,
                                       notify_assignee="status")
         now = self.clock.now()
-        resolver = await self.store.person(ticket.assignee_id) if ticket.assignee_id else None
+        resolver = await self.store.person(ticket.resolved_by) if ticket.resolved_by else None
         by_partner = ticket.is_order and resolver is not None and Role.PARTNER in resolver.roles
-        # A partner's work goes back to the community staff who dispatched it; others go one level up.
+        # A partner's work goes back to the community staff who dispatched it; others go one level up,
+        # and at the top the last handler keeps it, with fresh deadlines, while the street office is told.
         route = await self.route(ticket.building_id, STAFF_LEVEL if by_partner else min(ticket.level + 1, STREET_LEVEL))
+        assignee = route.assignee_id or ticket.assignee_id
         return await self._change(
             ticket, reporter, "reopened", rating="dissatisfied", status=Status.REOPENED, rate_due=None,
-            level=route.level, assignee_id=route.assignee_id or ticket.assignee_id,
-            accept_due=self.deadlines.accept_by(now, ticket.urgent) if route.assignee_id else None,
-            resolve_due=self.deadlines.resolve_by(now, ticket.label, ticket.urgent) if route.assignee_id else None,
+            level=route.level, assignee_id=assignee,
+            accept_due=self.deadlines.accept_by(now, ticket.urgent) if assignee else None,
+            resolve_due=self.deadlines.resolve_by(now, ticket.label, ticket.urgent) if assignee else None,
             accept_reminded=0, resolve_reminded=0, notify_assignee="card", ask_reason=True,
             previous_assignee=ticket.assignee_id,
         )
@@ -384,7 +396,7 @@ class TicketDesk:
     async def _change(self, ticket: Ticket, actor: Person | None, event: str, *, notify_reporter: str = "status",
                       notify_assignee: str | None = None, ask_reason: bool = False,
                       previous_assignee: int | None = None, note: str | None = None, to: int | None = None,
-                      role: str | None = None, **fields: object) -> Ticket:
+                      role: str | None = None, notify_also: tuple[int, ...] = (), **fields: object) -> Ticket:
         """Apply ``fields``, record ``event`` and queue the news, all in one transaction.
 
         The ticket is re-read inside the transaction: if its status changed since the caller looked
@@ -408,6 +420,8 @@ class TicketDesk:
                 await self.store.queue_notification(db, assignee, notify_assignee, ticket.id, now, event=event)
             if previous_assignee and previous_assignee != assignee:
                 await self.store.queue_notification(db, previous_assignee, "status", ticket.id, now, event=event)
+            for person_id in notify_also:
+                await self.store.queue_notification(db, person_id, "status", ticket.id, now, event=event)
             if ask_reason:
                 await self.store.set_pending_input(db, ticket.reporter_id, "reason", ticket.id, now)
             await self._reschedule(db, ticket.id)

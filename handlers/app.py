@@ -28,7 +28,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.store import Store, current_update
 from bot.meeting_rules import load_rules
-from bot.faq import FaqDesk
+from bot.faq import FaqDesk, load_seeds
 from bot.meetings import MeetingDesk
 from bot.stations import Catalogue
 from bot.sla import Deadlines
@@ -69,20 +69,36 @@ class ShuoshiApplication(Application):
 
 
 async def open_services(settings: Settings, clock: Clock) -> Services:
-    """Open the database; on first start import the roster and make the configured admins."""
+    """Read the knowledge files, then open the database; on first start import the roster and admins.
+
+    The files are read first so that a mistake in one stops start-up before the database is open
+    (an open aiosqlite connection would keep the process alive after the error).
+    """
+    knowledge = settings.knowledge_dir
+    deadlines = Deadlines.load(knowledge)
+    catalogue = Catalogue.load(knowledge / "stations.toml")
+    rules = load_rules(knowledge / "meetings.toml")
+    faq_seeds = load_seeds(knowledge / "faq.toml", catalogue, {rule.id for rule in rules})
     store = await Store.open(settings.db_path)
+    try:
+        return await _services(settings, clock, store, deadlines, catalogue, rules, faq_seeds)
+    except BaseException:
+        await store.close()
+        raise
+
+
+async def _services(settings: Settings, clock: Clock, store: Store, deadlines: Deadlines, catalogue: Catalogue,
+                    rules: list, faq_seeds: tuple) -> Services:
     roster = settings.roster
     if roster is not None and not await store.list_compounds():
         report = await import_roster(store, roster, clock.now())
         log.info("roster %s imported on first start:\n%s", roster, report.render())
     await ensure_admins(store, settings.admin_ids, clock.now())
     triage = await Triager.open(store, clock, settings.knowledge_dir / "lexicon.toml")
-    deadlines = Deadlines.load(settings.knowledge_dir)
-    catalogue = Catalogue.load(settings.knowledge_dir / "stations.toml")
     tickets = TicketDesk(store, clock, deadlines, catalogue)
-    meetings = MeetingDesk(store, clock, load_rules(settings.knowledge_dir / "meetings.toml"), deadlines.calendar)
+    meetings = MeetingDesk(store, clock, rules, deadlines.calendar)
     faq = FaqDesk(store, clock, catalogue, deadlines.calendar, meetings)
-    await faq.load(settings.knowledge_dir / "faq.toml")
+    await faq.load(faq_seeds)
     services = Services(settings=settings, store=store, clock=clock, triage=triage, tickets=tickets,
                         meetings=meetings, faq=faq)
     services.agenda.add(tickets)

@@ -14,7 +14,12 @@ from telegram import Update
 
 from bot.clock import Clock
 from bot.roster import export_roster, import_roster
+from bot.faq import FaqFileError
+from bot.lexicon import LexiconError
+from bot.meeting_rules import MeetingRulesError
 from bot.settings import Settings, SettingsError, load_settings
+from bot.stations import StationsFileError
+from bot.workdays import HolidayFileError
 from bot.store import Store
 
 DEMO_DB = Path("data/demo.db")
@@ -150,11 +155,14 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+KNOWLEDGE_ERRORS = (SettingsError, LexiconError, MeetingRulesError, HolidayFileError, StationsFileError, FaqFileError)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args) or 0
-    except SettingsError as exc:
+    except KNOWLEDGE_ERRORS as exc:  # a wrong setting or knowledge file: one line naming it, no traceback
         print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:

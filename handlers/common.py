@@ -44,12 +44,14 @@ async def tell(update: Update, text: str, **kwargs: Any) -> None:
 
 
 async def ask_for(context: ContextTypes.DEFAULT_TYPE, person: Person, prompt: str, kind: str,
-                  ticket_id: int | None = None, **payload: Any) -> None:
-    """Ask this person for a text; if they were in the middle of another step, say it was dropped."""
+                  ticket_id: int | None = None, continuing: bool = False, **payload: Any) -> None:
+    """Ask this person for a text; if they were in the middle of another step, say it was dropped
+    (unless this is the next step of the same exchange: ``continuing``)."""
     svc = services(context)
     previous = await pending.current(svc.store, svc.clock, person)
     await pending.expect(svc.store, svc.clock, person, kind, ticket_id, **payload)
-    dropped = "（上一步没有完成的操作已放弃。）\n" if previous is not None and previous["kind"] != kind else ""
+    dropped = ("（上一步没有完成的操作已放弃。）\n"
+               if previous is not None and previous["kind"] not in (kind, "location") and not continuing else "")
     await context.bot.send_message(person.telegram_id, dropped + prompt)
 
 

@@ -46,7 +46,9 @@ async def send_reply(context: ContextTypes.DEFAULT_TYPE, person: Person, reply: 
         await context.bot.send_message(person.telegram_id, "您是不是想问：", reply_markup=InlineKeyboardMarkup(rows))
         return
     await context.bot.send_message(person.telegram_id, reply.text, reply_markup=answer_buttons(reply, order_service))
-    if reply.entry.live == "nearest":
+    if reply.entry.live == "nearest":  # the location that follows is for this, not for a recent ticket
+        svc = services(context)
+        await pending.expect(svc.store, svc.clock, person, "location")
         await context.bot.send_message(person.telegram_id, "点下面的按钮把位置发给我：", reply_markup=SHARE_LOCATION)
 
 
@@ -241,7 +243,8 @@ async def receive_input(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
     lines = [line.strip() for line in text.splitlines() if line.strip()][:20]
     closes = tuple(payload.get("closes", ()))
     if kind == "faq_new_questions":
-        await ask_for(context, person, f"收到 {len(lines)} 种问法。现在请发送答案：", "faq_new_answer", questions=lines)
+        await ask_for(context, person, f"收到 {len(lines)} 种问法。现在请发送答案：", "faq_new_answer",
+                      continuing=True, questions=lines)
         return
     await pending.forget(svc.store, person)
     if kind == "faq_new_answer":

@@ -15,6 +15,7 @@ from handlers.fallback import PHOTO
 from handlers.keyboards import parse_int
 
 MAX_TEXT = 4096
+RESIDENT_INPUTS = ("answer", "reason", "order_preferred")  # what residents are asked for: an emergency overrides
 TOO_LONG = f"消息太长了（超过 {MAX_TEXT} 字），请分成几条短一点的消息发送，或者把主要问题写在前面。"
 URGENT = ("⚠️ 这听起来是紧急情况！如有危险，请先离开危险地点并立即拨打：\n"
           "110 报警 · 119 火警 · 120 急救\n"
@@ -67,7 +68,10 @@ async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYP
     """
     svc = services(context)
     asked = await pending.current(svc.store, svc.clock, person)
-    if asked is not None and asked["kind"] in ("answer", "reason") and svc.triage.classifier.classify(text).urgent:
+    if asked is not None and asked["kind"] == "location":  # they wrote instead of sharing a location
+        await pending.forget(svc.store, person)
+        asked = None
+    if asked is not None and asked["kind"] in RESIDENT_INPUTS and svc.triage.classifier.classify(text).urgent:
         asked = None  # a resident's emergency is never taken as the answer the bot was waiting for
     if asked is not None and asked["kind"] == "broadcast":
         await broadcasts.receive_content(update, context, person, text, photo)
@@ -147,6 +151,11 @@ async def location_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     person = await sender(update, context)
     where = update.effective_message.location
     if person is not None and person.is_registered:
+        asked = await pending.current(services(context).store, services(context).clock, person)
+        if asked is not None and asked["kind"] == "location":  # the answer about stations asked for it
+            await pending.forget(services(context).store, person)
+            await faq.nearest(update, context)
+            return
         ticket = await tickets.attach_media(update, context, person, location=(where.latitude, where.longitude))
         if ticket is not None:
             await update.effective_message.reply_text(f"位置已附加到工单 {ticket.number}。", reply_markup=ReplyKeyboardRemove())

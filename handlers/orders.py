@@ -7,7 +7,6 @@ handler's 安排 (time and place), offered as the service's next scheduled slots
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -18,15 +17,14 @@ from bot.faq import spoken_day, spoken_time
 from bot.models import Person, Ticket
 from bot.stations import Slot
 from bot.tickets import TicketError
-from handlers.broadcasts import parse_time
+from bot.when import parse_appointment
 from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, ask_for, sender, services
 from handlers.keyboards import parse_int
 
 ORDER_INPUTS = ("order_preferred", "order_appointment")
 STAMP = "%Y%m%d%H%M"
 MAX_DAYS_AHEAD = 60
-TIME_HELP = "请写日期、时间和地点，例如“11-26 10:00 上门服务”或“明天 15:00 幸福里红帆驿站”。"
-_TIME_WORDS = re.compile(r"\d{4}[-/年]|\d{1,2}[-/月]\d{1,2}[日号]?|\d{1,2}[:：点]\d{0,2}分?|今天|明天|后天|上午|下午|晚上")
+TIME_HELP = "请写日期、时间和地点，例如“明天下午3点 上门服务”“周四 10:00 幸福里红帆驿站”“12月2日 14:30 社区服务中心”。"
 
 
 def slot_text(slot: Slot, now: datetime) -> str:
@@ -34,11 +32,14 @@ def slot_text(slot: Slot, now: datetime) -> str:
 
 
 def next_slots(context: ContextTypes.DEFAULT_TYPE, ticket: Ticket) -> list[Slot]:
+    """The service's coming slots that can still be booked (one already under way cannot)."""
     svc = services(context)
     service = svc.tickets.catalogue.service(ticket.service_id)
     if service is None or service.schedule is None:
         return []
-    return svc.tickets.catalogue.slots(service.schedule, svc.clock.now(), svc.faq.calendar)
+    now = svc.clock.now()
+    return [slot for slot in svc.tickets.catalogue.slots(service.schedule, now, svc.faq.calendar, count=4)
+            if slot.starts > now][:3]
 
 
 async def confirm(context: ContextTypes.DEFAULT_TYPE, person: Person, ticket: Ticket, handler: str) -> None:
@@ -101,6 +102,9 @@ async def preferred_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if wanted is None:
         await query.answer("这个时间已经过去了，请重新选择。", show_alert=True)
         return
+    if ticket.preferred_time == wanted:  # a double tap: already passed on
+        await query.answer("已告诉接单人")
+        return
     try:
         await svc.tickets.add_from_reporter(person, ticket.id, wanted, "preferred")
     except TicketError as exc:
@@ -141,21 +145,22 @@ async def appointment_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if slot is None:
         await query.answer("这个时间已经过去了，请重新选择。", show_alert=True)
         return
-    await _schedule(context, person, ticket, slot.starts, f"{slot.station.name}（{slot.station.address}）",
-                    lambda text: query.edit_message_text(text))
-    await query.answer()
-
-
-async def _schedule(context: ContextTypes.DEFAULT_TYPE, person: Person, ticket: Ticket, at: datetime, place: str,
-                    reply) -> None:
     try:
-        ticket = await services(context).tickets.schedule(person, ticket.id, at, place)
+        text = await _schedule(context, person, ticket, slot.starts, f"{slot.station.name}（{slot.station.address}）")
     except TicketError as exc:
-        await reply(str(exc))
+        await query.answer(str(exc), show_alert=True)
         return
+    await query.answer()
+    await query.edit_message_text(text)
+
+
+async def _schedule(context: ContextTypes.DEFAULT_TYPE, person: Person, ticket: Ticket, at: datetime,
+                    place: str) -> str:
+    """Book it; the confirmation for the handler, who sees the time as the resident will read it."""
+    ticket = await services(context).tickets.schedule(person, ticket.id, at, place)
     now = services(context).clock.now()
-    await reply(f"工单 {ticket.number} 已安排：{spoken_day(at.date(), now.date())} {spoken_time(at)}，{place}。已通知居民。\n"
-                "服务完成后请在 /ticket " + str(ticket.id) + " 点“已解决”，居民会收到评价邀请。")
+    return (f"工单 {ticket.number} 已安排：{spoken_day(at.date(), now.date())} {spoken_time(at)}，{place}。已通知居民。\n"
+            f"时间不对可以再点“安排时间地点”重新安排。服务完成后请在 /ticket {ticket.id} 点“已解决”，居民会收到评价邀请。")
 
 
 async def receive_input(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str,
@@ -177,12 +182,15 @@ async def receive_input(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
             return
         await reply(f"已把您希望的时间告诉接单人（{ticket.number}），安排好后会通知您。")
         return
-    at = parse_time(text, svc.clock.now(), max_days=MAX_DAYS_AHEAD)
-    if at is None:
-        await reply("没看懂这个时间。" + TIME_HELP)
+    parsed = parse_appointment(text, svc.clock.now(), max_days=MAX_DAYS_AHEAD)
+    if parsed is None:
+        await reply("没看懂这个时间（要在今后 60 天内）。" + TIME_HELP)
         return
     await pending.forget(svc.store, person)
+    at, place = parsed
     service = svc.tickets.catalogue.service(ticket.service_id)
     default_place = svc.tickets.catalogue.station(service.place).name if service and service.place else "另行电话约定"
-    place = _TIME_WORDS.sub(" ", text).strip(" ，,。") or default_place
-    await _schedule(context, person, ticket, at, place, reply)
+    try:
+        await reply(await _schedule(context, person, ticket, at, place or default_place))
+    except TicketError as exc:
+        await reply(str(exc))

@@ -73,9 +73,10 @@ async def tell_opened(context: ContextTypes.DEFAULT_TYPE, person: Person, ticket
 async def offer_or_open(context: ContextTypes.DEFAULT_TYPE, person: Person, inbox: dict, photo: str | None = None) -> None:
     """Before opening: is it a follow-up of the resident's own open ticket, or someone else's (联名)?
 
-    Urgent messages skip both questions: they open a ticket, and so reach everyone, at once.
+    Urgent messages skip both questions: they open a ticket, and so reach everyone, at once. So do
+    requests for a service: an order is personal, never somebody else's to join.
     """
-    if inbox["urgent"]:
+    if inbox["urgent"] or (inbox["chosen_label"] or inbox["label"]) == "service":
         await open_for(context, person, inbox, photo)
         return
     mine = await services(context).store.active_tickets_reported_by(person.id)

@@ -27,6 +27,19 @@ def test_run_without_token_falls_back_to_console_script(tmp_path: Path):
     assert "[to 张桂兰 1001]" in result.stdout
 
 
+def test_a_broken_knowledge_file_stops_start_up_with_one_line(tmp_path: Path):
+    import shutil
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REPO / "knowledge", knowledge)
+    stations = knowledge / "stations.toml"
+    stations.write_text(stations.read_text(encoding="utf-8").replace('weekdays = [3]', 'weekdays = [9]'), encoding="utf-8")
+    result = shuoshi("console", stdin="", env={"SHUOSHI_DB_PATH": str(tmp_path / "demo.db"),
+                                               "SHUOSHI_KNOWLEDGE_DIR": str(knowledge)})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "stations.toml" in result.stderr and "星期只能写 1（周一）到 7（周日）" in result.stderr
+
+
 def test_console_fresh_and_shared_database(tmp_path: Path):
     env = {"SHUOSHI_DB_PATH": str(tmp_path / "demo.db")}
     shuoshi("console", stdin="::as 7301\n/start\n::tap 幸福里小区\n::tap 1号楼\n::tap 1单元\n", env=env)

@@ -98,3 +98,55 @@ async def test_an_order_and_its_pending_time_survive_a_restart(settings, clock):
         assert (await chat.services.store.ticket(1)).preferred_time == "周四上午都行"
     finally:
         await chat.close()
+
+
+async def test_a_neighbour_is_never_offered_to_join_someone_elses_order(chat):
+    await order(chat, "我想预约法律咨询，房子继承的事想问问律师")
+    replies = await chat.say(1002, "我想预约法律咨询")  # same building
+    assert not any("联名" in line or "继承" in line for line in replies if line.startswith("[to 李建国 1002]"))
+    assert (await chat.services.store.ticket(2)).reporter_id != (await chat.services.store.ticket(1)).reporter_id
+
+
+async def test_an_emergency_is_not_taken_for_the_preferred_time(chat):
+    await order(chat)
+    await chat.say(1001, "::tap 其他时间")
+    replies = await chat.say(1001, "我家老人摔倒了在地上起不来，快来人")
+    assert any("110 报警 · 119 火警 · 120 急救" in line for line in replies)
+    assert (await chat.services.store.ticket(1)).preferred_time is None
+
+
+async def test_the_partner_hears_of_a_booking_made_by_staff_and_a_double_tap_books_once(chat):
+    chat.clock.set(chat.clock.now() + timedelta(days=2))  # Wednesday 09:00: today's duty is bookable
+    await order(chat)
+    stamp = f"ap:1:{chat.clock.now():%Y%m%d}1400"
+    first = await chat.press(5001, stamp)
+    second = await chat.press(5001, stamp)
+    assert any(line.startswith("[to 王律师 6001] 工单 #1 已由 社区工作人员 陈静 安排") for line in first)
+    assert not any(line.startswith("[to 张桂兰 1001]") for line in second)
+    events = [e.type for e in await chat.services.store.ticket_events(1)]
+    assert events.count("scheduled") == 1
+
+
+async def test_dissatisfaction_with_the_partners_work_returns_to_staff_with_deadlines(chat):
+    await order(chat)
+    await chat.say(6001, "::tap 已解决")  # the partner resolves straight from the card
+    await chat.say(6001, "电话里解答了")
+    await chat.say(1001, "::tap 不满意")
+    ticket = await chat.services.store.ticket(1)
+    assert ticket.level == 2 and ticket.accept_due is not None and ticket.resolve_due is not None
+
+
+async def test_orders_forward_only_to_partner_or_staff_and_closed_orders_take_no_preference(chat):
+    await order(chat)
+    assert any("不能转交" in line for line in await chat.press(5001, "tk:1:fwd-grid"))
+    assert (await chat.services.store.ticket(1)).assignee_id == (await chat.services.store.person_by_telegram(5001)).id
+    await chat.press(1001, "cx:1:yes")
+    assert any("已经是" in line for line in await chat.press(1001, "pt:1:asap"))
+    assert (await chat.services.store.ticket(1)).preferred_time is None
+
+
+async def test_a_location_asked_for_by_an_answer_finds_a_station_even_after_a_report(chat):
+    await order(chat)
+    await chat.say(1001, "离我最近的驿站在哪")
+    replies = await chat.line("::location 30.3186 120.1512")
+    assert any("离您最近的开放中的驿站" in line for line in replies)

@@ -68,3 +68,10 @@ def test_bad_files_are_refused_with_a_line_for_staff(tmp_path):
 
 
 CATALOGUE_TEXT = (Catalogue.load.__globals__["DEFAULT_PATH"]).read_text(encoding="utf-8")
+
+
+def test_no_slot_outside_the_stations_holiday_hours_and_make_up_days_keep_weekday_hours():
+    slots = CATALOGUE.slots("legal", at(2026, 9, 30, 18), CALENDAR)
+    assert at(2026, 10, 7, 14) not in [s.starts for s in slots]  # 幸福里 opens only 09:00-12:00 on 国庆
+    centre = CATALOGUE.station("centre")
+    assert CATALOGUE.is_open(centre, at(2026, 9, 20, 10), CALENDAR)  # Sunday 2026-09-20 is a 调休 working day
