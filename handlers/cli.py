@@ -15,6 +15,7 @@ from telegram import Update
 from bot.clock import Clock
 from bot.roster import export_roster, import_roster
 from bot.faq import FaqFileError
+from bot.faq_index import SynonymsFileError
 from bot.lexicon import LexiconError
 from bot.meeting_rules import MeetingRulesError
 from bot.settings import Settings, SettingsError, load_settings
@@ -155,7 +156,8 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-KNOWLEDGE_ERRORS = (SettingsError, LexiconError, MeetingRulesError, HolidayFileError, StationsFileError, FaqFileError)
+KNOWLEDGE_ERRORS = (SettingsError, LexiconError, MeetingRulesError, HolidayFileError, StationsFileError, FaqFileError,
+                    SynonymsFileError)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,11 +1,19 @@
 """The knowledge base: search, time-aware answers, feedback and gaps, staff edits kept across restarts."""
 
+import tomllib
 from datetime import datetime
+
+from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from bot.classifier import Classification
 from bot.faq import FaqDesk, spoken_time
+from bot.faq_index import FaqEntry, FaqIndex, Synonyms
 from bot.models import Person
-from tests.conftest import TZ, open_chat
+from tests.conftest import REPO, TZ, open_chat
+
+SEEDS = tomllib.loads((REPO / "knowledge" / "faq.toml").read_text(encoding="utf-8"))["faq"]
+INDEX = FaqIndex([FaqEntry(i, s["key"], s["title"], s["answer"], tuple(s["questions"])) for i, s in enumerate(SEEDS)],
+                 Synonyms.load(REPO / "knowledge" / "synonyms.toml"))
 
 
 def faq_of(chat) -> FaqDesk:
@@ -120,3 +128,15 @@ async def test_residents_cannot_edit_and_forged_buttons_change_nothing(chat):
         assert replies, data
     assert await chat.services.store.faq_entries(include_inactive=True) == before
     assert await chat.services.store.ticket(1) is None
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_search_never_fails_and_scores_stay_in_range(text):
+    for match in INDEX.search(text):
+        assert 0.0 <= match.score <= 1.0 + 1e-9
+
+
+def test_search_survives_the_edges():
+    for text in ("", "👍👍👍", "\u200b\u200d", "驿" * 4096, "a" * 4096, "请问" + "\u0000" * 5):
+        INDEX.search(text)
