@@ -23,11 +23,10 @@ from rapidfuzz import fuzz, process  # noqa: E402
 
 from bot.evaluation import read_jsonl  # noqa: E402
 from bot.faq import MARGIN, MIN_SCORE  # noqa: E402
-from bot.faq_index import FaqEntry, FaqIndex, Synonyms  # noqa: E402
+from bot.faq_index import FaqEntry, FaqIndex  # noqa: E402
 from bot.normalize import SEP, normalize  # noqa: E402
 
 FAQ_PATH = ROOT / "knowledge" / "faq.toml"
-SYNONYMS = Synonyms.load(ROOT / "knowledge" / "synonyms.toml")  # as the bot runs: with the synonyms file
 SETS = {
     "dev": ROOT / "tests" / "data" / "faq_dev.jsonl",
     "test": ROOT / "tests" / "data" / "faq_test.jsonl",
@@ -127,9 +126,9 @@ def main() -> int:
     only = sys.argv[1].split(",") if len(sys.argv) > 1 else list(SETS)  # e.g. "dev,labels"
     entries = load_entries()
     start = time.perf_counter()
-    index, baseline = FaqIndex(entries, SYNONYMS), NaiveBaseline(entries)  # cold: fills the per-character caches
+    index, baseline = FaqIndex(entries), NaiveBaseline(entries)  # cold: fills the per-character caches
     cold = time.perf_counter() - start
-    build = min(timeit.repeat(lambda: FaqIndex(entries, SYNONYMS), number=1, repeat=5))
+    build = min(timeit.repeat(lambda: FaqIndex(entries), number=1, repeat=5))
     setup = min(timeit.repeat(lambda: NaiveBaseline(entries), number=1, repeat=5))
     print(f"{len(entries)} entries, {len(baseline.texts)} phrasings; MIN_SCORE {MIN_SCORE}, MARGIN {MARGIN}, "
           f"baseline floor {BASELINE_FLOOR}")

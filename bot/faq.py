@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from bot.classifier import Classification
 from bot.clock import Clock
-from bot.faq_index import NO_SYNONYMS, FaqEntry, FaqIndex, Match, Synonyms
+from bot.faq_index import FaqEntry, FaqIndex, Match
 from bot.meetings import MeetingDesk
 from bot.models import Person, Role
 from bot.normalize import normalize
@@ -133,9 +133,8 @@ class FaqDesk:
     """The knowledge base at work: search, time-aware answers, feedback, and staff edits."""
 
     def __init__(self, store: Store, clock: Clock, catalogue: Catalogue, calendar: WorkCalendar,
-                 meetings: MeetingDesk, synonyms: Synonyms = NO_SYNONYMS) -> None:
+                 meetings: MeetingDesk) -> None:
         self.store = store
-        self.synonyms = synonyms
         self.clock = clock
         self.catalogue = catalogue
         self.calendar = calendar
@@ -158,7 +157,7 @@ class FaqDesk:
 
     async def refresh(self) -> None:
         rows = await self.store.faq_entries()
-        self.index = FaqIndex([_entry(row) for row in rows], self.synonyms)
+        self.index = FaqIndex([_entry(row) for row in rows])
 
     def entry(self, entry_id: int) -> FaqEntry | None:
         return next((entry for entry in self.index.entries if entry.id == entry_id), None)

@@ -14,11 +14,8 @@ dictionary look-ups per feature and one rapidfuzz pass over the phrasings.
 from __future__ import annotations
 
 import math
-import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -67,58 +64,9 @@ def _syllables_of(word: str, vocabulary: frozenset[str]) -> list[str]:
     return out
 
 
-class SynonymsFileError(ValueError):
-    """The synonyms file is wrong; the message names the word, for staff."""
-
-
-class Synonyms:
-    """Words that mean the same here (厕所 = 卫生间 = toilet), rewritten to the first word of their group.
-
-    Applied to questions and to the knowledge base alike, so a resident's word meets the staff's.
-    """
-
-    def __init__(self, groups: list[list[str]]) -> None:
-        self._canonical: dict[str, str] = {}
-        for group in groups:
-            words = [normalize(word).text.strip() for word in group]
-            for word in words:
-                if word in self._canonical and self._canonical[word] != words[0]:
-                    raise SynonymsFileError(f"“{word}”出现在两组同义词里，只能属于一组")
-                if word:
-                    self._canonical[word] = words[0]
-        chinese = sorted((w for w in self._canonical if not w.isascii()), key=len, reverse=True)
-        english = sorted((w for w in self._canonical if w.isascii()), key=len, reverse=True)
-        parts = [re.escape(w) for w in chinese] + [rf"\b{re.escape(w)}\b" for w in english]
-        self._pattern = re.compile("|".join(parts)) if parts else None
-
-    @classmethod
-    def load(cls, path: Path) -> Synonyms:
-        """A missing file means no synonyms."""
-        if not path.exists():
-            return cls([])
-        try:
-            groups = tomllib.loads(path.read_text(encoding="utf-8")).get("groups", [])
-        except tomllib.TOMLDecodeError as exc:
-            raise SynonymsFileError(f"{path}: TOML 格式错误：{exc}") from None
-        if not all(isinstance(g, list) and all(isinstance(w, str) for w in g) for g in groups):
-            raise SynonymsFileError(f"{path}: groups 里每一组都要写成 [\"词1\", \"词2\"]")
-        try:
-            return cls(groups)
-        except SynonymsFileError as exc:
-            raise SynonymsFileError(f"{path}: {exc}") from None
-
-    def rewrite(self, text: str) -> str:
-        if self._pattern is None:
-            return text
-        return self._pattern.sub(lambda match: self._canonical[match[0]], normalize(text).text)
-
-
-NO_SYNONYMS = Synonyms([])
-
-
-def features(text: str, vocabulary: frozenset[str], synonyms: Synonyms = NO_SYNONYMS) -> Counter:
+def features(text: str, vocabulary: frozenset[str]) -> Counter:
     """Weighted character and sound features of one text (see the module docstring)."""
-    n = normalize(synonyms.rewrite(text))
+    n = normalize(text)
     found: Counter = Counter()
     runs: list[list[tuple[str, str]]] = [[]]  # runs of (character, syllable) between punctuation
     for ch, syllable in zip(n.compact, n.syllables):
@@ -155,14 +103,13 @@ def _compact(text: str) -> str:
 class FaqIndex:
     """All active entries, ready to be searched."""
 
-    def __init__(self, entries: list[FaqEntry], synonyms: Synonyms = NO_SYNONYMS) -> None:
+    def __init__(self, entries: list[FaqEntry]) -> None:
         self.entries = entries
-        self.synonyms = synonyms
         self.vocabulary = frozenset(
             fuzzy_pinyin(syllable) for entry in entries for question in entry.questions
             for syllable in normalize(question).syllables if syllable
         )
-        phrasing_features = [[features(q, self.vocabulary, synonyms) for q in entry.questions] for entry in entries]
+        phrasing_features = [[features(q, self.vocabulary) for q in entry.questions] for entry in entries]
         pooled = [sum(per_question, Counter()) for per_question in phrasing_features]
         documents = len(entries) or 1
         spread = Counter(feature for profile in pooled for feature in profile)
@@ -202,7 +149,7 @@ class FaqIndex:
         """The best entries for ``text``, best first, each with a score in 0..1."""
         if not self.entries:
             return []
-        found = features(text, self.vocabulary, self.synonyms)
+        found = features(text, self.vocabulary)
         known = {f: v for f, v in found.items() if f in self.idf}
         if not known:
             return []

@@ -29,7 +29,6 @@ from bot.settings import Settings
 from bot.store import Store, current_update
 from bot.meeting_rules import load_rules
 from bot.faq import FaqDesk, load_seeds
-from bot.faq_index import Synonyms
 from bot.meetings import MeetingDesk
 from bot.stations import Catalogue
 from bot.sla import Deadlines
@@ -80,17 +79,16 @@ async def open_services(settings: Settings, clock: Clock) -> Services:
     catalogue = Catalogue.load(knowledge / "stations.toml")
     rules = load_rules(knowledge / "meetings.toml")
     faq_seeds = load_seeds(knowledge / "faq.toml", catalogue, {rule.id for rule in rules})
-    synonyms = Synonyms.load(knowledge / "synonyms.toml")
     store = await Store.open(settings.db_path)
     try:
-        return await _services(settings, clock, store, deadlines, catalogue, rules, faq_seeds, synonyms)
+        return await _services(settings, clock, store, deadlines, catalogue, rules, faq_seeds)
     except BaseException:
         await store.close()
         raise
 
 
 async def _services(settings: Settings, clock: Clock, store: Store, deadlines: Deadlines, catalogue: Catalogue,
-                    rules: list, faq_seeds: tuple, synonyms: Synonyms) -> Services:
+                    rules: list, faq_seeds: tuple) -> Services:
     roster = settings.roster
     if roster is not None and not await store.list_compounds():
         report = await import_roster(store, roster, clock.now())
@@ -99,7 +97,7 @@ async def _services(settings: Settings, clock: Clock, store: Store, deadlines: D
     triage = await Triager.open(store, clock, settings.knowledge_dir / "lexicon.toml")
     tickets = TicketDesk(store, clock, deadlines, catalogue)
     meetings = MeetingDesk(store, clock, rules, deadlines.calendar)
-    faq = FaqDesk(store, clock, catalogue, deadlines.calendar, meetings, synonyms)
+    faq = FaqDesk(store, clock, catalogue, deadlines.calendar, meetings)
     await faq.load(faq_seeds)
     services = Services(settings=settings, store=store, clock=clock, triage=triage, tickets=tickets,
                         meetings=meetings, faq=faq)

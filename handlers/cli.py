@@ -15,7 +15,6 @@ from telegram import Update
 from bot.clock import Clock
 from bot.roster import export_roster, import_roster
 from bot.faq import FaqFileError
-from bot.faq_index import SynonymsFileError
 from bot.lexicon import LexiconError
 from bot.meeting_rules import MeetingRulesError
 from bot.settings import Settings, SettingsError, load_settings
@@ -156,8 +155,7 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-KNOWLEDGE_ERRORS = (SettingsError, LexiconError, MeetingRulesError, HolidayFileError, StationsFileError, FaqFileError,
-                    SynonymsFileError)
+KNOWLEDGE_ERRORS = (SettingsError, LexiconError, MeetingRulesError, HolidayFileError, StationsFileError, FaqFileError)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,13 +7,12 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from bot.classifier import Classification
 from bot.faq import FaqDesk, spoken_time
-from bot.faq_index import FaqEntry, FaqIndex, Synonyms
+from bot.faq_index import FaqEntry, FaqIndex
 from bot.models import Person
 from tests.conftest import REPO, TZ, open_chat
 
 SEEDS = tomllib.loads((REPO / "knowledge" / "faq.toml").read_text(encoding="utf-8"))["faq"]
-INDEX = FaqIndex([FaqEntry(i, s["key"], s["title"], s["answer"], tuple(s["questions"])) for i, s in enumerate(SEEDS)],
-                 Synonyms.load(REPO / "knowledge" / "synonyms.toml"))
+INDEX = FaqIndex([FaqEntry(i, s["key"], s["title"], s["answer"], tuple(s["questions"])) for i, s in enumerate(SEEDS)])
 
 
 def faq_of(chat) -> FaqDesk:
