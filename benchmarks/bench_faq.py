@@ -10,6 +10,7 @@ faq_test.jsonl is held out (never used for tuning): only aggregate figures are p
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 import sys
 import time
 import timeit
@@ -22,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz import fuzz, process  # noqa: E402
 
 from bot.evaluation import read_jsonl  # noqa: E402
-from bot.faq import MARGIN, MIN_SCORE  # noqa: E402
+from bot.classifier import Classifier  # noqa: E402
+from bot.faq import MARGIN, MIN_SCORE, decide  # noqa: E402
 from bot.faq_index import FaqEntry, FaqIndex  # noqa: E402
 from bot.normalize import SEP, normalize  # noqa: E402
 
@@ -122,6 +124,31 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+ROUTING_SETS = ("dev", "dev2", "dev3", "dev4")
+
+
+def routing(index: FaqIndex) -> None:
+    """What the chat does with each labelled message of the classifier's sets (bot.faq.decide)."""
+    classifier = Classifier.load()
+    print("\nrouting (classifier + knowledge base) over the classifier's labelled sets:")
+    print(f"  {'set':6}{'questions':>10}{'answered':>10}{'asked':>7}{'ticket':>8}   {'complaints':>10}{'ticket':>8}"
+          f"{'asked':>7}{'answered':>10}")
+    for name in ROUTING_SETS:
+        rows = read_jsonl(ROOT / "tests" / "data" / f"{name}.jsonl")
+        counts = Counter()
+        for row in rows:
+            result = classifier.classify(row["text"])
+            route = decide(index, row["text"], result, unsure=not result.confident)
+            kind = "faq" if row["label"] == "faq" else "complaint" if row["label"] in ("property", "grid") else None
+            action = "answered" if route == "faq" else "asked" if route == "ask" else \
+                "ticket" if route in ("property", "grid", "service") else "reply"
+            counts[kind, action] += 1
+        print(f"  {name:6}{sum(v for (k, _), v in counts.items() if k == 'faq'):>10}{counts['faq', 'answered']:>10}"
+              f"{counts['faq', 'asked']:>7}{counts['faq', 'ticket']:>8}   "
+              f"{sum(v for (k, _), v in counts.items() if k == 'complaint'):>10}{counts['complaint', 'ticket']:>8}"
+              f"{counts['complaint', 'asked']:>7}{counts['complaint', 'answered']:>10}")
+
+
 def main() -> int:
     only = sys.argv[1].split(",") if len(sys.argv) > 1 else list(SETS)  # e.g. "dev,labels"
     entries = load_entries()
@@ -163,6 +190,7 @@ def main() -> int:
         print(f"  {name:10}{rate:10,.0f}{statistics.median(lat):9.0f}{pct(lat, 0.99):9.0f}")
     print(f"  ratio index/baseline: {rates[0] / rates[1]:.2f}x throughput")
 
+    routing(index)
     print("\nsummary:")
     for name, r in results.items():
         print(f"  {name:7} top-1 {r['top1']:.3f} (baseline {r['b_top1']:.3f})  top-3 {r['top3']:.3f} "

@@ -109,6 +109,29 @@ def spoken_day(day, today) -> str:
     return f"{prefix}{WEEKDAY_NAMES[day.weekday()]}" if prefix else name
 
 
+def decide(index: FaqIndex, text: str, result: Classification, unsure: bool = False) -> str:
+    """"faq" (answer it), "ask" (let the resident choose) or the classifier's own label.
+
+    The classifier knows problems; the knowledge base knows what it can answer. A question the
+    knowledge base answers well is answered even when the classifier leaned to a service ("律师哪天
+    在") or to chit-chat; a complaint yields only to a very good match, and an emergency never does.
+    When the classifier says question but a complaint came close and no answer fits well, the
+    resident chooses rather than losing a ticket to a vague answer. An unsure classifier asks,
+    unless the message is a question the knowledge base answers well.
+    """
+    if result.urgent and result.label != "faq":
+        return "ask" if unsure else result.label
+    matches = index.search(text)
+    score = matches[0].score if matches else 0.0
+    if unsure:
+        return "faq" if score >= OVERRIDE["service"] and QUESTION.search(text.strip()) else "ask"
+    if result.label == "faq":
+        return "ask" if result.runner_up in COMPLAINTS and score < OVERRIDE["service"] else "faq"
+    if result.label in OVERRIDE and score >= OVERRIDE[result.label] and QUESTION.search(text.strip()):
+        return "faq"
+    return result.label
+
+
 @dataclass(frozen=True)
 class Reply:
     """What the bot says to a question: an answer, a choice of likely questions, or nothing found."""
@@ -168,26 +191,7 @@ class FaqDesk:
         return self.index.search(text)
 
     def decide(self, text: str, result: Classification, unsure: bool = False) -> str:
-        """"faq" (answer it), "ask" (let the resident choose) or the classifier's own label.
-
-        The classifier knows problems; the knowledge base knows what it can answer. A question the
-        knowledge base answers well is answered even when the classifier leaned to a service ("律师哪天
-        在") or to chit-chat; a complaint yields only to a very good match, and an emergency never does.
-        When the classifier says question but a complaint came close and no answer fits well, the
-        resident chooses rather than losing a ticket to a vague answer. An unsure classifier asks,
-        unless the message is a question the knowledge base answers well.
-        """
-        if result.urgent and result.label != "faq":
-            return "ask" if unsure else result.label
-        matches = self.search(text)
-        score = matches[0].score if matches else 0.0
-        if unsure:
-            return "faq" if score >= OVERRIDE["service"] and QUESTION.search(text.strip()) else "ask"
-        if result.label == "faq":
-            return "ask" if result.runner_up in COMPLAINTS and score < OVERRIDE["service"] else "faq"
-        if result.label in OVERRIDE and score >= OVERRIDE[result.label] and QUESTION.search(text.strip()):
-            return "faq"
-        return result.label
+        return decide(self.index, text, result, unsure)
 
     async def answer(self, person: Person, text: str) -> Reply:
         """The best answer; the top three when two are about as likely; nothing (a gap) below the floor."""
