@@ -873,6 +873,14 @@ class Store:
         )
         return [self._ticket(row) for row in rows]
 
+    async def active_orders(self, service_ids: Iterable[str]) -> list[Ticket]:
+        ids = list(service_ids)
+        rows = await self._fetch(
+            self._TICKET_SQL + f"WHERE t.service_id IN ({', '.join('?' * len(ids))}) "
+            "AND t.status IN ('open', 'accepted', 'reopened') ORDER BY t.id", ids,
+        ) if ids else []
+        return [self._ticket(row) for row in rows]
+
     async def similar_open_tickets(self, building_id: int, subcategory: str, since: datetime,
                                    exclude_reporter: int) -> list[Ticket]:
         rows = await self._fetch(

@@ -103,6 +103,17 @@ class TicketDesk:
         people = await self._people(Role.PARTNER, "community", community_id)
         return next((person for person in people if person.name == service.partner), None)
 
+    async def tasks(self, person: Person) -> list[Ticket]:
+        """What waits for this person: tickets assigned to them, and for a partner the open orders of
+        its service that it may take (派给共建单位 or not yet taken by anyone)."""
+        mine = await self.store.tickets_assigned_to(person.id)
+        if Role.PARTNER in person.roles:
+            services = [s.id for s in self.catalogue.services if s.partner == person.name]
+            seen = {ticket.id for ticket in mine}
+            mine += [t for t in await self.store.active_orders(services)
+                     if t.id not in seen and await self.may_handle(person, t)]
+        return mine
+
     async def actor_level(self, actor: Person, ticket: Ticket) -> int | None:
         """How high in this ticket's chain ``actor`` stands (None: not in it at all)."""
         scopes = await self.store.building_scopes(ticket.building_id) if ticket.building_id else {}

@@ -46,6 +46,10 @@ async def confirm(context: ContextTypes.DEFAULT_TYPE, person: Person, ticket: Ti
     """Tell the resident the order is in, who takes it, and ask when suits them."""
     svc = services(context)
     service = svc.tickets.catalogue.service(ticket.service_id)
+    scopes = await svc.store.building_scopes(ticket.building_id) if ticket.building_id else {}
+    partner = await svc.tickets.partner_for(service, scopes.get("community"))
+    if partner is not None and partner.id != ticket.assignee_id:
+        handler += f" 和 共建单位 {partner.name}"
     now = svc.clock.now()
     rows = [[InlineKeyboardButton(slot_text(slot, now), callback_data=f"pt:{ticket.id}:{slot.starts:{STAMP}}")]
             for slot in next_slots(context, ticket)]

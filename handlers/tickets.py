@@ -333,7 +333,7 @@ async def ticket_detail(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def my_tasks(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/tasks: what is assigned to this head now, urgent and most-supported first."""
     person = await sender(update, context)
-    tickets = await services(context).store.tickets_assigned_to(person.id) if person else []
+    tickets = await desk(context).tasks(person) if person else []
     if not tickets:
         record = await services(context).store.head_record(person.id) if person else None
         suffix = f"\n您的记录：已解决 {record['resolved']} 件，满意 {record['satisfied']}、基本满意 {record['basic']}、不满意 {record['dissatisfied']}。" if record and record["resolved"] else ""

@@ -48,6 +48,12 @@ async def test_the_partner_schedules_and_the_resident_is_told_and_reminded_once(
     assert len(reminders) == 1
 
 
+async def test_the_partner_finds_open_orders_of_its_service_in_tasks(chat):
+    await order(chat)
+    assert any("#1" in line for line in await chat.say(6001, "/tasks"))
+    assert not any("#1" in line for line in await chat.say(6003, "/tasks"))
+
+
 async def test_other_partners_and_residents_cannot_act_on_an_order(chat):
     await order(chat)
     before = await chat.services.store.ticket(1)
