@@ -121,13 +121,17 @@ def decide(index: FaqIndex, text: str, result: Classification, unsure: bool = Fa
     """
     if result.urgent and result.label != "faq":
         return "ask" if unsure else result.label
-    matches = index.search(text)
-    score = matches[0].score if matches else 0.0
+
+    def score() -> float:  # searched only when it can change the outcome: most complaints are not questions
+        matches = index.search(text)
+        return matches[0].score if matches else 0.0
+
+    question = QUESTION.search(text.strip()) is not None
     if unsure:
-        return "faq" if score >= OVERRIDE["service"] and QUESTION.search(text.strip()) else "ask"
+        return "faq" if question and score() >= OVERRIDE["service"] else "ask"
     if result.label == "faq":
-        return "ask" if result.runner_up in COMPLAINTS and score < OVERRIDE["service"] else "faq"
-    if result.label in OVERRIDE and score >= OVERRIDE[result.label] and QUESTION.search(text.strip()):
+        return "ask" if result.runner_up in COMPLAINTS and score() < OVERRIDE["service"] else "faq"
+    if result.label in OVERRIDE and question and score() >= OVERRIDE[result.label]:
         return "faq"
     return result.label
 
