@@ -17,6 +17,8 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz, process  # noqa: E402
 
+from _demo import chosen_sets, pct, throughput  # noqa: E402
+
 from bot.classifier import Classification, Classifier  # noqa: E402
 from bot.evaluation import evaluate, read_jsonl  # noqa: E402
 from bot.normalize import SEP, normalize  # noqa: E402
@@ -48,30 +50,7 @@ class NaiveBaseline:
         return Classification(label, None, False, (best[1] / 100) if best else 0.0, (), None)
 
 
-def throughput(classify, texts: list[str], seconds: float = 2.0) -> tuple[float, list[float]]:
-    """Messages per second over repeated passes, and per-message latencies (µs) of one pass."""
-    for t in texts[:200]:
-        classify(t)  # warm-up: per-character caches
-    latencies = []
-    for t in texts:
-        start = time.perf_counter()
-        classify(t)
-        latencies.append((time.perf_counter() - start) * 1e6)
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for t in texts:
-            classify(t)
-        count += len(texts)
-    return count / (time.perf_counter() - start), latencies
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main() -> int:
-    only = sys.argv[1].split(",") if len(sys.argv) > 1 else list(SETS)  # e.g. "dev,realworld"
     start = time.perf_counter()
     classifier = Classifier.load()
     startup = time.perf_counter() - start
@@ -79,12 +58,7 @@ def main() -> int:
     print(f"start-up (lexicon load + index build): {startup * 1000:.0f} ms")
 
     results = {}
-    for name, path in SETS.items():
-        if name not in only:
-            continue
-        if not path.exists():
-            print(f"\n[{name}] skipped: {path} not found")
-            continue
+    for name, path in chosen_sets(SETS, sys.argv):
         rows = read_jsonl(path)
         ours, base = evaluate(classifier, rows), evaluate(baseline, rows)
         results[name] = (ours, base)

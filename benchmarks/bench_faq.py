@@ -22,6 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz, process  # noqa: E402
 
+from _demo import chosen_sets, pct, throughput  # noqa: E402
+
 from bot.evaluation import read_jsonl  # noqa: E402
 from bot.classifier import Classifier  # noqa: E402
 from bot.faq import MARGIN, MIN_SCORE, decide  # noqa: E402
@@ -102,28 +104,6 @@ def score_set(index: FaqIndex, baseline: NaiveBaseline, rows: list[dict]) -> dic
     return out
 
 
-def throughput(search, texts: list[str], seconds: float = 2.0) -> tuple[float, list[float]]:
-    """Searches per second over repeated passes, and per-search latencies (µs) of one pass."""
-    for t in texts[:200]:
-        search(t)  # warm-up: normalisation and pinyin caches
-    latencies = []
-    for t in texts:
-        start = time.perf_counter()
-        search(t)
-        latencies.append((time.perf_counter() - start) * 1e6)
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for t in texts:
-            search(t)
-        count += len(texts)
-    return count / (time.perf_counter() - start), latencies
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 ROUTING_SETS = ("dev", "dev2", "dev3", "dev4")
 
 
@@ -150,7 +130,6 @@ def routing(index: FaqIndex) -> None:
 
 
 def main() -> int:
-    only = sys.argv[1].split(",") if len(sys.argv) > 1 else list(SETS)  # e.g. "dev,labels"
     entries = load_entries()
     start = time.perf_counter()
     index, baseline = FaqIndex(entries), NaiveBaseline(entries)  # cold: fills the per-character caches
@@ -163,12 +142,7 @@ def main() -> int:
           f"  (best of 5, warm; first cold build of both {cold * 1000:.0f} ms)")
 
     results, texts = {}, []
-    for name, path in SETS.items():
-        if name not in only:
-            continue
-        if not path.exists():
-            print(f"\n[{name}] skipped: {path} not found")
-            continue
+    for name, path in chosen_sets(SETS, sys.argv):
         rows = read_jsonl(path)
         texts += [r["text"] for r in rows]
         r = results[name] = score_set(index, baseline, rows)

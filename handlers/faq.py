@@ -14,7 +14,7 @@ from bot import pending
 from bot.faq import Reply
 from bot.models import Person
 from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, ask_for, sender, services, staff_only
-from handlers.keyboards import parse_int
+from handlers.keyboards import button, parse_int
 
 NO_ANSWER = ("这个问题我暂时答不上来，已经记下并转给社区工作人员补充答案。\n"
              "着急的话可以打社区电话 {phone}。如果您是要反映问题或需要服务，请点下面的类别：")
@@ -77,15 +77,13 @@ def community_phone(context: ContextTypes.DEFAULT_TYPE) -> str:
 async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``fq:<ask>:y|n`` (有用/没用), ``fq:<ask>:p<entry>`` (a chosen question) or ``fq:<ask>:none``."""
     query = update.callback_query
-    parts = query.data.split(":")
-    ask_id = parse_int(parts[1]) if len(parts) == 3 else None
+    ask_id, choice = button(query.data)
     person = await sender(update, context)
     faq = services(context).faq
     ask = await faq.store.faq_ask(ask_id) if ask_id is not None else None
     if person is None or ask is None or ask["person_id"] != person.id:
         await query.answer(BUTTON_EXPIRED, show_alert=True)
         return
-    choice = parts[2]
     if choice in ("y", "n"):
         await faq.feedback(person, ask_id, useful=choice == "y")
         await query.answer("谢谢您的反馈" if choice == "y" else "已记下，工作人员会改进这个答案")
@@ -164,24 +162,23 @@ def entry_buttons(row: dict) -> InlineKeyboardMarkup:
 async def entry_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``fe:<entry>:answer|questions|off|on`` under an entry shown by /faq N."""
     query = update.callback_query
-    parts = query.data.split(":")
-    entry_id = parse_int(parts[1]) if len(parts) == 3 else None
+    entry_id, action = button(query.data)
     person = await sender(update, context)
     faq = services(context).faq
     row = await faq.store.faq_entry(entry_id) if entry_id is not None else None
-    if row is None or parts[2] not in ("answer", "questions", "off", "on"):
+    if row is None or action not in ("answer", "questions", "off", "on"):
         await query.answer(BUTTON_EXPIRED, show_alert=True)
         return
     await query.answer()
-    if parts[2] in ("off", "on"):
-        await faq.edit(person, entry_id, active=parts[2] == "on")
+    if action in ("off", "on"):
+        await faq.edit(person, entry_id, active=action == "on")
         row = await faq.store.faq_entry(entry_id)
         await query.edit_message_text(describe_entry(row), reply_markup=entry_buttons(row))
         return
-    prompt = ("请发送新的答案（会立即生效）；回复“取消”放弃：" if parts[2] == "answer"
+    prompt = ("请发送新的答案（会立即生效）；回复“取消”放弃：" if action == "answer"
               else "请发送要添加的问法，每行一种；回复“取消”放弃：")
     await ask_for(context, person, f"问答 {entry_id}（{row['title']}）：{prompt}",
-                  "faq_answer" if parts[2] == "answer" else "faq_questions", entry_id=entry_id)
+                  "faq_answer" if action == "answer" else "faq_questions", entry_id=entry_id)
 
 
 @staff_only
@@ -206,19 +203,18 @@ async def gaps_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def gap_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``fg:<ask>:new|add|skip`` on a gap listed by /faq_gaps (the whole group of alike questions)."""
     query = update.callback_query
-    parts = query.data.split(":")
-    ask_id = parse_int(parts[1]) if len(parts) == 3 else None
+    ask_id, action = button(query.data)
     person = await sender(update, context)
     faq = services(context).faq
     gap = next((g for g in await faq.gaps() if ask_id in g.ask_ids), None)
-    if gap is None or parts[2] not in ("new", "add", "skip"):
+    if gap is None or action not in ("new", "add", "skip"):
         await query.answer("这个问题已经处理过了。", show_alert=True)
         return
     await query.answer()
-    if parts[2] == "skip":
+    if action == "skip":
         await faq.dismiss(person, gap.ask_ids)
         await query.edit_message_text(f"已忽略：“{gap.text[:200]}”")
-    elif parts[2] == "new":
+    elif action == "new":
         await ask_for(context, person, f"为“{gap.text[:100]}”写答案（会立即生效）；回复“取消”放弃：",
                       "faq_new_answer", questions=[gap.text[:200]], closes=list(gap.ask_ids))
     else:

@@ -41,3 +41,9 @@ def place_keyboard(prefix: str, places: Sequence[Place], page: int = 0, page_dat
 def parse_int(text: str) -> int | None:
     """Callback data arrives from the client and may be forged: never trust it to be a number."""
     return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+def button(data: str) -> tuple[int | None, str]:
+    """``<prefix>:<number>:<choice>`` → (number, choice); (None, "") for anything else, forged included."""
+    parts = data.split(":")
+    return (parse_int(parts[1]), parts[2]) if len(parts) == 3 else (None, "")

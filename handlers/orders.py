@@ -19,7 +19,7 @@ from bot.stations import Slot
 from bot.tickets import TicketError
 from bot.when import parse_appointment
 from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, ask_for, sender, services
-from handlers.keyboards import parse_int
+from handlers.keyboards import button
 
 ORDER_INPUTS = ("order_preferred", "order_appointment")
 STAMP = "%Y%m%d%H%M"
@@ -61,17 +61,26 @@ async def confirm(context: ContextTypes.DEFAULT_TYPE, person: Person, ticket: Ti
         "您希望什么时候？请点一个：", reply_markup=InlineKeyboardMarkup(rows))
 
 
+async def _order(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Person, Ticket, str] | None:
+    """The presser and the service order a ``<prefix>:<ticket>:<choice>`` button is about, if both exist."""
+    ticket_id, choice = button(update.callback_query.data)
+    person = await sender(update, context)
+    ticket = await services(context).store.ticket(ticket_id) if ticket_id is not None else None
+    if person is None or ticket is None or not ticket.is_order:
+        return None
+    return person, ticket, choice
+
+
 async def order_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``so:<ask>:<service>``: 我要预约 under an answer turns the question into a service order."""
     from handlers.tickets import open_order  # tickets imports this module
 
     query = update.callback_query
-    parts = query.data.split(":")
-    ask_id = parse_int(parts[1]) if len(parts) == 3 else None
+    ask_id, service_id = button(query.data)
     person = await sender(update, context)
     svc = services(context)
     ask = await svc.store.faq_ask(ask_id) if ask_id is not None else None
-    service = svc.tickets.catalogue.service(parts[2]) if len(parts) == 3 else None
+    service = svc.tickets.catalogue.service(service_id)
     if person is None or ask is None or ask["person_id"] != person.id or service is None:
         await query.answer(BUTTON_EXPIRED, show_alert=True)
         return
@@ -87,15 +96,12 @@ async def order_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def preferred_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``pt:<ticket>:<slot start>|asap|other``: the resident's preferred time, passed to the handler."""
     query = update.callback_query
-    parts = query.data.split(":")
-    ticket_id = parse_int(parts[1]) if len(parts) == 3 else None
-    person = await sender(update, context)
-    svc = services(context)
-    ticket = await svc.store.ticket(ticket_id) if ticket_id is not None else None
-    if person is None or ticket is None or ticket.reporter_id != person.id or not ticket.is_order:
+    found = await _order(update, context)
+    if found is None or found[0].id != found[1].reporter_id:
         await query.answer(BUTTON_EXPIRED, show_alert=True)
         return
-    choice = parts[2]
+    person, ticket, choice = found
+    svc = services(context)
     if choice == "other":
         await query.answer()
         await ask_for(context, person, f"请写下您方便的时间（例如“周四上午”“11月28日下午3点以后”）；回复“取消”放弃：",
@@ -130,22 +136,20 @@ async def offer_slots(update: Update, context: ContextTypes.DEFAULT_TYPE, ticket
 async def appointment_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``ap:<ticket>:<slot start>|other`` from the handler: fix the time and place."""
     query = update.callback_query
-    parts = query.data.split(":")
-    ticket_id = parse_int(parts[1]) if len(parts) == 3 else None
-    person = await sender(update, context)
-    svc = services(context)
-    ticket = await svc.store.ticket(ticket_id) if ticket_id is not None else None
-    if person is None or ticket is None or not ticket.is_order:
+    found = await _order(update, context)
+    if found is None:
         await query.answer(BUTTON_EXPIRED, show_alert=True)
         return
+    person, ticket, choice = found
+    svc = services(context)
     if not await svc.tickets.may_handle(person, ticket):
         await query.answer("您不是这张工单的负责人，不能操作。", show_alert=True)
         return
-    if parts[2] == "other":
+    if choice == "other":
         await query.answer()
         await ask_for(context, person, f"工单 {ticket.number}：{TIME_HELP}回复“取消”放弃：", "order_appointment", ticket.id)
         return
-    slot = next((s for s in next_slots(context, ticket) if f"{s.starts:{STAMP}}" == parts[2]), None)
+    slot = next((s for s in next_slots(context, ticket) if f"{s.starts:{STAMP}}" == choice), None)
     if slot is None:
         await query.answer("这个时间已经过去了，请重新选择。", show_alert=True)
         return
