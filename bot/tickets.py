@@ -103,6 +103,15 @@ class TicketDesk:
         people = await self._people(Role.PARTNER, "community", community_id)
         return next((person for person in people if person.name == service.partner), None)
 
+    async def missing_partners(self) -> list[str]:
+        """Services whose partner (named in stations.toml) is no 共建单位 in any community's roster:
+        their orders go to the staff alone, which start-up logs so a typo in a name is noticed."""
+        names = set()
+        for community in await self.store.list_communities():
+            names |= {person.name for person in await self._people(Role.PARTNER, "community", community.id)}
+        return [f"{service.id}（{service.partner}）" for service in self.catalogue.services
+                if service.partner and service.partner not in names]
+
     async def tasks(self, person: Person) -> list[Ticket]:
         """What waits for this person: tickets assigned to them, and for a partner the open orders of
         its service that it may take (派给共建单位 or not yet taken by anyone)."""

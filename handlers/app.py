@@ -96,6 +96,10 @@ async def _services(settings: Settings, clock: Clock, store: Store, deadlines: D
     await ensure_admins(store, settings.admin_ids, clock.now())
     triage = await Triager.open(store, clock, settings.knowledge_dir / "lexicon.toml")
     tickets = TicketDesk(store, clock, deadlines, catalogue)
+    missing = await tickets.missing_partners()
+    if missing:
+        log.warning("stations.toml 里这些服务的共建单位不在花名册里（角色“共建单位”），预约只会发给社区工作人员：%s",
+                    "、".join(missing))
     meetings = MeetingDesk(store, clock, rules, deadlines.calendar)
     faq = FaqDesk(store, clock, catalogue, deadlines.calendar, meetings)
     await faq.load(faq_seeds)

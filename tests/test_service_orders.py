@@ -156,3 +156,12 @@ async def test_a_location_asked_for_by_an_answer_finds_a_station_even_after_a_re
     await chat.say(1001, "离我最近的驿站在哪")
     replies = await chat.line("::location 30.3186 120.1512")
     assert any("离您最近的开放中的驿站" in line for line in replies)
+
+
+async def test_start_up_names_services_whose_partner_is_not_in_the_roster(chat):
+    assert await chat.services.tickets.missing_partners() == []
+    store = chat.services.store
+    async with store.transaction() as db:
+        await db.execute("DELETE FROM roles WHERE role = 'partner' AND person_id = "
+                         "(SELECT id FROM people WHERE telegram_id = 6001)")
+    assert await chat.services.tickets.missing_partners() == ["legal（王律师）"]
