@@ -1,6 +1,6 @@
 """Benchmark of the message classifier: accuracy on the labelled sets, speed, and a naive baseline.
 
-Run: .venv/bin/python benchmarks/bench_classifier.py [dev,dev2,dev3,dev4,test,realworld]
+Run: .venv/bin/python benchmarks/bench_classifier.py [dev,dev2,dev3,dev4,dev5,test,realworld]
 The baseline (every lexicon term scored with rapidfuzz partial_ratio, best wins) is measured in the
 same run on the same machine, so the speed and accuracy ratios mean something.
 """
@@ -28,6 +28,7 @@ SETS = {
     "dev2": ROOT / "tests" / "data" / "dev2.jsonl",
     "dev3": ROOT / "tests" / "data" / "dev3.jsonl",
     "dev4": ROOT / "tests" / "data" / "dev4.jsonl",
+    "dev5": ROOT / "tests" / "data" / "dev5.jsonl",
     "test": ROOT / "tests" / "data" / "test.jsonl",
     "realworld": Path(__file__).resolve().parents[2] / "shared" / "eval" / "realworld.jsonl",
 }
