@@ -64,7 +64,6 @@ import tempfile
 import time
 import tracemalloc
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from bot import broadcasts as core  # noqa: E402

@@ -24,6 +24,7 @@ from bot.meetings import MeetingDesk
 from bot.models import Person, Role
 from bot.normalize import normalize
 from bot.stations import WEEKDAY_NAMES, Catalogue, Slot, Station, format_hours
+from bot.when import spoken_day, spoken_time
 from bot.store import Store
 from bot.workdays import WorkCalendar
 
@@ -91,22 +92,6 @@ def _live_known(live: str, catalogue: Catalogue, meeting_ids: set[str]) -> bool:
         return True
     kind, _, name = live.partition(":")
     return (kind == "schedule" and catalogue.schedule(name) is not None) or (kind == "meeting" and name in meeting_ids)
-
-
-def spoken_time(moment) -> str:
-    """14:30 → 下午2点半: how the answer would be said aloud to an elderly neighbour."""
-    hour, minute = moment.hour, moment.minute
-    part = "早上" if hour < 9 else "上午" if hour < 12 else "中午" if hour < 13 else "下午" if hour < 18 else "晚上"
-    shown = hour - 12 if hour > 12 else hour
-    tail = "" if minute == 0 else "半" if minute == 30 else f"{minute}分"
-    return f"{part}{shown}点{tail}"
-
-
-def spoken_day(day, today) -> str:
-    delta = (day - today).days
-    prefix = {0: "今天", 1: "明天", 2: "后天"}.get(delta)
-    name = f"{day.month}月{day.day}日（{WEEKDAY_NAMES[day.weekday()]}）"
-    return f"{prefix}{WEEKDAY_NAMES[day.weekday()]}" if prefix else name
 
 
 def decide(index: FaqIndex, text: str, result: Classification, unsure: bool = False) -> str:
@@ -210,18 +195,28 @@ class FaqDesk:
             return Reply(ask_id, None, "", choices=close[:3])
         return Reply(ask_id, best.entry, await self.render(best.entry, person))
 
+    async def own_ask(self, person: Person, ask_id: int | None) -> dict | None:
+        """The recorded question, if ``person`` asked it: buttons under an answer are the asker's only."""
+        ask = await self.store.faq_ask(ask_id) if ask_id is not None else None
+        return ask if ask is not None and ask["person_id"] == person.id else None
+
     async def pick(self, person: Person, ask_id: int, entry_id: int) -> Reply | None:
         """The resident chose one of the offered questions; None if the buttons are not theirs."""
-        ask = await self.store.faq_ask(ask_id)
         entry = self.entry(entry_id)
-        if ask is None or ask["person_id"] != person.id or entry is None:
+        if entry is None or await self.own_ask(person, ask_id) is None:
             return None
         await self.store.update_faq_ask(ask_id, entry_id=entry.id)
         return Reply(ask_id, entry, await self.render(entry, person))
 
+    async def none_fits(self, person: Person, ask_id: int) -> bool:
+        """都不是: none of the offered questions was meant, so the question becomes a gap for staff."""
+        if await self.own_ask(person, ask_id) is None:
+            return False
+        await self.store.update_faq_ask(ask_id, entry_id=None)
+        return True
+
     async def feedback(self, person: Person, ask_id: int, useful: bool) -> bool:
-        ask = await self.store.faq_ask(ask_id)
-        if ask is None or ask["person_id"] != person.id:
+        if await self.own_ask(person, ask_id) is None:
             return False
         await self.store.update_faq_ask(ask_id, feedback="useful" if useful else "useless")
         return True

@@ -26,7 +26,6 @@ SIMILAR_SCORE = 70
 RATINGS = ("satisfied", "basic", "dissatisfied")
 FORWARD_TARGETS = {"grid": Role.GRID_HEAD, "property": Role.PROPERTY_MANAGER, "staff": Role.COMMUNITY_STAFF,
                    "partner": Role.PARTNER}
-ORDER_FORWARD_TARGETS = {"partner", "staff"}
 STAFF_LEVEL = 2
 # A booked service may be weeks away: the handler has until the day after it to mark it done.
 AFTER_APPOINTMENT = timedelta(days=1)
@@ -35,6 +34,11 @@ AFTER_APPOINTMENT = timedelta(days=1)
 def _comparable(text: str) -> str:
     """Chinese has no spaces to split words on: compare normalised characters, punctuation dropped."""
     return normalize(text).compact.replace("|", "")
+
+
+def forward_targets(ticket: Ticket) -> tuple[str, ...]:
+    """Where a ticket may be handed on: an order to its partner or the staff, a problem up the chain."""
+    return ("partner", "staff") if ticket.is_order else ("grid", "property", "staff")
 
 
 class TicketError(Exception):
@@ -102,6 +106,13 @@ class TicketDesk:
             return None
         people = await self._people(Role.PARTNER, "community", community_id)
         return next((person for person in people if person.name == service.partner), None)
+
+    async def order_partner(self, ticket: Ticket) -> Person | None:
+        """The partner who may take this service order (None for other tickets)."""
+        if not ticket.is_order:
+            return None
+        scopes = await self.store.building_scopes(ticket.building_id) if ticket.building_id else {}
+        return await self.partner_for(self.catalogue.service(ticket.service_id), scopes.get("community"))
 
     async def missing_partners(self) -> list[str]:
         """Services whose partner (named in stations.toml) is no 共建单位 in any community's roster:
@@ -263,14 +274,13 @@ class TicketDesk:
     async def forward(self, actor: Person, ticket_id: int, target: str) -> Ticket:
         """Hand the ticket to the grid head, the property manager or the community staff."""
         ticket = await self._handled(actor, ticket_id)
-        allowed = ORDER_FORWARD_TARGETS if ticket.is_order else set(FORWARD_TARGETS) - ORDER_FORWARD_TARGETS | {"staff"}
-        if not ticket.active or target not in allowed:
+        if not ticket.active or target not in forward_targets(ticket):
             raise TicketError("这张工单现在不能转交。")
         role = FORWARD_TARGETS[target]
         scopes = await self.store.building_scopes(ticket.building_id) if ticket.building_id else {}
         kind = role.scope_kind
         if role is Role.PARTNER:
-            partner = await self.partner_for(self.catalogue.service(ticket.service_id), scopes.get("community"))
+            partner = await self.order_partner(ticket)
             people = [partner] if partner else []
         else:
             people = await self._people(role, kind, ticket.building_id if kind == "building" else scopes.get(kind))
@@ -300,8 +310,7 @@ class TicketDesk:
             raise TicketError("安排的时间已经过去了，请选一个以后的时间。")
         if ticket.appointment_at == at and ticket.appointment_place == place[:100]:
             return ticket
-        scopes = await self.store.building_scopes(ticket.building_id) if ticket.building_id else {}
-        partner = await self.partner_for(self.catalogue.service(ticket.service_id), scopes.get("community"))
+        partner = await self.order_partner(ticket)
         others = tuple(p for p in (partner.id if partner else None, ticket.assignee_id) if p and p != actor.id)
         return await self._change(
             ticket, actor, "scheduled", status=Status.ACCEPTED, notify_also=others,

@@ -1,7 +1,9 @@
-"""Reading a time and place the way staff type them: "明天下午3点 幸福里5号楼", "周四 10:00 上门", "12月2日 14:30 驿站".
+"""Times as people type them and as they are read back to them.
 
-The date and the time are taken out first, and what is left is the place, so a building number in the place
-("5号楼") is never read as part of the time.
+Typed: "明天下午3点 幸福里5号楼", "周四 10:00 上门", "12月2日 14:30 驿站", "11-25 09:00". The date and the time are
+taken out first, and what is left is the place, so a building number in the place ("5号楼") is never read
+as part of the time. Read back: 14:30 on tomorrow's date is "明天周四 下午2点半", as one would say it aloud
+to an elderly neighbour.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from bot.normalize import cn_to_int
+from bot.stations import WEEKDAY_NAMES
 
 _NUMBER = r"(\d{1,2}|[零〇一二两三四五六七八九十]{1,3})"
 _RELATIVE = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2}
@@ -75,3 +78,26 @@ def parse_appointment(text: str, now: datetime, max_days: int = 60) -> tuple[dat
         return None
     place = re.sub(r"\s+", " ", rest).strip(" ，,。、")
     return moment, place
+
+
+def parse_time(text: str, now: datetime, max_days: int = 30) -> datetime | None:
+    """Just the moment (a broadcast's send time, a meeting moved): in the future, at most ``max_days`` ahead."""
+    parsed = parse_appointment(text, now, max_days)
+    return parsed[0] if parsed else None
+
+
+def spoken_time(moment) -> str:
+    """14:30 → 下午2点半."""
+    hour, minute = moment.hour, moment.minute
+    part = "早上" if hour < 9 else "上午" if hour < 12 else "中午" if hour < 13 else "下午" if hour < 18 else "晚上"
+    shown = hour - 12 if hour > 12 else hour
+    tail = "" if minute == 0 else "半" if minute == 30 else f"{minute}分"
+    return f"{part}{shown}点{tail}"
+
+
+def spoken_day(day: date, today: date) -> str:
+    """今天周三 / 明天周四 / 后天周五, further off 12月2日（周三）."""
+    delta = (day - today).days
+    prefix = {0: "今天", 1: "明天", 2: "后天"}.get(delta)
+    name = f"{day.month}月{day.day}日（{WEEKDAY_NAMES[day.weekday()]}）"
+    return f"{prefix}{WEEKDAY_NAMES[day.weekday()]}" if prefix else name

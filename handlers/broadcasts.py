@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, time, timedelta
 from functools import partial
 
@@ -15,6 +14,7 @@ from bot.models import Person, Place
 from bot.store import from_db
 from bot.services import Services
 from bot import pending
+from bot.when import parse_time
 from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, ask_for, sender, services, staff_only
 from handlers.keyboards import parse_int
 from handlers.picker import PlacePicker
@@ -223,39 +223,6 @@ async def start(context: ContextTypes.DEFAULT_TYPE, person: Person, broadcast_id
     await context.bot.edit_message_text(text, *progress, reply_markup=InlineKeyboardMarkup(
         [[InlineKeyboardButton("取消发送", callback_data=f"bc:{broadcast_id}:cancel")]]))
     context.application.bot_data["broadcast_engine"].wake.set()
-
-
-RELATIVE_DAYS = {"今天": 0, "明天": 1, "后天": 2}
-
-
-def parse_time(text: str, now: datetime, max_days: int = 30) -> datetime | None:
-    """"11-25 09:00", "2026-11-25 9:00", "11月25日 9点30", "明天 15:00" or "20:00" (next such time);
-    in the future and at most ``max_days`` ahead."""
-    numbers = [int(n) for n in re.findall(r"\d+", text)]
-    offset = next((days for word, days in RELATIVE_DAYS.items() if word in text), None)
-    if len(numbers) == 1 and "点" in text:  # "明天8点"
-        numbers.append(0)
-    if len(numbers) == 2:
-        if not re.search(r"[:：点]", text):  # "12月1日" is a date, not 12:01
-            return None
-        day = (now + timedelta(days=offset or 0)).date()
-        numbers = [day.month, day.day, *numbers]
-    if len(numbers) == 3 and numbers[2] <= 23 and "点" in text:  # 11月25日 9点
-        numbers.append(0)
-    given = len(re.findall(r"\d+", text))
-    if len(numbers) == 4:
-        numbers = [now.year, *numbers]
-    if len(numbers) != 5:
-        return None
-    try:
-        moment = datetime(*numbers, tzinfo=now.tzinfo)
-        if moment <= now and given <= 3 and offset is None:  # a time of day that has passed: tomorrow
-            moment += timedelta(days=1)
-        elif moment <= now and given == 4:  # "01-04 15:00" written in December: next year
-            moment = moment.replace(year=now.year + 1)
-    except ValueError:
-        return None
-    return moment if now < moment <= now + timedelta(days=max_days) else None
 
 
 async def receive_time(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, text: str,

@@ -80,8 +80,7 @@ async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     ask_id, choice = button(query.data)
     person = await sender(update, context)
     faq = services(context).faq
-    ask = await faq.store.faq_ask(ask_id) if ask_id is not None else None
-    if person is None or ask is None or ask["person_id"] != person.id:
+    if person is None or await faq.own_ask(person, ask_id) is None:
         await query.answer(BUTTON_EXPIRED, show_alert=True)
         return
     if choice in ("y", "n"):
@@ -94,7 +93,7 @@ async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                 "如果是要反映问题，直接把问题写下来就行，比如“3号楼电梯坏了”。")
         return
     if choice == "none":
-        await faq.store.update_faq_ask(ask_id, entry_id=None)
+        await faq.none_fits(person, ask_id)
         await query.answer()
         await query.edit_message_text("好的，这个问题已记下，工作人员会补充答案。换个说法再问问也可以。")
         return

@@ -13,7 +13,7 @@ from bot.meeting_rules import ics_calendar
 from bot.meetings import MeetingError
 from bot.models import Person
 from bot.services import Services
-from handlers.broadcasts import parse_time
+from bot.when import parse_time
 from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, ask_for, sender, services
 from handlers.keyboards import parse_int
 

@@ -29,6 +29,13 @@ OTHER_REPLIES = {
     "other.test": "收到，我在呢。有什么事直接告诉我就行。",
 }
 OTHER_DEFAULT = "收到。如果有需要反映的问题或想咨询的事，直接告诉我就行；发送 /help 查看使用方法。"
+# Who takes the text a person was asked for, by the kind of question (tickets' own kinds come last, below).
+INPUT_RECEIVERS = (
+    (meetings.MEETING_INPUTS, meetings.receive_input),
+    (("broadcast_time",), broadcasts.receive_time),
+    (faq.FAQ_INPUTS, faq.receive_input),
+    (orders.ORDER_INPUTS, orders.receive_input),
+)
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -76,17 +83,9 @@ async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYP
     if asked is not None and asked["kind"] == "broadcast":
         await broadcasts.receive_content(update, context, person, text, photo)
         return
-    if asked is not None and asked["kind"] in meetings.MEETING_INPUTS:
-        await meetings.receive_input(update, context, person, text, asked)
-        return
-    if asked is not None and asked["kind"] == "broadcast_time":
-        await broadcasts.receive_time(update, context, person, text, asked)
-        return
-    if asked is not None and asked["kind"] in faq.FAQ_INPUTS:
-        await faq.receive_input(update, context, person, text, asked)
-        return
-    if asked is not None and asked["kind"] in orders.ORDER_INPUTS:
-        await orders.receive_input(update, context, person, text, asked)
+    receiver = next((receive for kinds, receive in INPUT_RECEIVERS if asked and asked["kind"] in kinds), None)
+    if receiver is not None:
+        await receiver(update, context, person, text, asked)
         return
     if asked is not None and photo is None and await tickets.handle_pending_input(update, context, person, text, asked):
         return

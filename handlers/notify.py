@@ -15,7 +15,7 @@ from datetime import datetime
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.faq import spoken_day, spoken_time
+from bot.when import spoken_day, spoken_time
 from bot.models import LEVEL_TITLES, RATING_TITLES, Person, Role, Ticket
 from bot.services import Services
 from bot.triage import LABEL_NAMES

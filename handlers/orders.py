@@ -13,11 +13,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import pending
-from bot.faq import spoken_day, spoken_time
+from bot.when import parse_appointment, spoken_day, spoken_time
 from bot.models import Person, Ticket
 from bot.stations import Slot
 from bot.tickets import TicketError
-from bot.when import parse_appointment
 from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, ask_for, sender, services
 from handlers.keyboards import button
 
@@ -46,8 +45,7 @@ async def confirm(context: ContextTypes.DEFAULT_TYPE, person: Person, ticket: Ti
     """Tell the resident the order is in, who takes it, and ask when suits them."""
     svc = services(context)
     service = svc.tickets.catalogue.service(ticket.service_id)
-    scopes = await svc.store.building_scopes(ticket.building_id) if ticket.building_id else {}
-    partner = await svc.tickets.partner_for(service, scopes.get("community"))
+    partner = await svc.tickets.order_partner(ticket)
     if partner is not None and partner.id != ticket.assignee_id:
         handler += f" 和 共建单位 {partner.name}"
     now = svc.clock.now()
@@ -79,9 +77,9 @@ async def order_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     ask_id, service_id = button(query.data)
     person = await sender(update, context)
     svc = services(context)
-    ask = await svc.store.faq_ask(ask_id) if ask_id is not None else None
+    ask = await svc.faq.own_ask(person, ask_id) if person is not None else None
     service = svc.tickets.catalogue.service(service_id)
-    if person is None or ask is None or ask["person_id"] != person.id or service is None:
+    if ask is None or service is None:
         await query.answer(BUTTON_EXPIRED, show_alert=True)
         return
     same = [t for t in await svc.store.active_tickets_reported_by(person.id) if t.service_id == service.id]
@@ -104,7 +102,7 @@ async def preferred_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     svc = services(context)
     if choice == "other":
         await query.answer()
-        await ask_for(context, person, f"请写下您方便的时间（例如“周四上午”“11月28日下午3点以后”）；回复“取消”放弃：",
+        await ask_for(context, person, "请写下您方便的时间（例如“周四上午”“11月28日下午3点以后”）；回复“取消”放弃：",
                       "order_preferred", ticket.id)
         return
     wanted = "越快越好" if choice == "asap" else next(

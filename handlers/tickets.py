@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.models import RATING_TITLES, Person, Ticket
-from bot.tickets import FORWARD_TARGETS, TicketError
+from bot.tickets import FORWARD_TARGETS, TicketError, forward_targets
 from bot import pending
 from handlers import orders
 from handlers.common import BUTTON_EXPIRED, CANCEL_WORDS, ask_for, sender, services
@@ -193,10 +193,9 @@ async def card_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             await orders.offer_slots(update, context, ticket)
         elif action == "forward":
             await query.answer()
-            targets = ([("共建单位", "partner"), ("社区工作人员", "staff")] if ticket.is_order else
-                       [("网格长", "grid"), ("物业管家", "property"), ("社区工作人员", "staff")])
             await query.edit_message_reply_markup(InlineKeyboardMarkup([[
-                InlineKeyboardButton(title, callback_data=f"tk:{ticket.id}:fwd-{target}") for title, target in targets]]))
+                InlineKeyboardButton(FORWARD_TARGETS[target].title, callback_data=f"tk:{ticket.id}:fwd-{target}")
+                for target in forward_targets(ticket)]]))
         else:
             ticket = await desk(context).forward(person, ticket.id, action.removeprefix("fwd-"))
             await query.answer("已转交")

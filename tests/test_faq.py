@@ -6,10 +6,11 @@ from datetime import datetime
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from bot.classifier import Classification
-from bot.faq import FaqDesk, spoken_time
+from bot.faq import FaqDesk
+from bot.when import spoken_time
 from bot.faq_index import FaqEntry, FaqIndex
 from bot.models import Person
-from tests.conftest import REPO, TZ, open_chat
+from tests.conftest import REPO, open_chat
 
 SEEDS = tomllib.loads((REPO / "knowledge" / "faq.toml").read_text(encoding="utf-8"))["faq"]
 INDEX = FaqIndex([FaqEntry(i, s["key"], s["title"], s["answer"], tuple(s["questions"])) for i, s in enumerate(SEEDS)])
