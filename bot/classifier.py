@@ -178,7 +178,9 @@ class _Matcher:
                 for length, words in bucket:  # longest first
                     payloads = words.get(text[i : i + length])
                     if payloads:
-                        found_here = True
+                        # only a term or an urgent cue settles the position; a cue word (拿着) may
+                        # begin a homophone typo of a longer cue (拿着到 → 拿着刀)
+                        found_here = found_here or any(role in "TU" for role, _i in payloads)
                         end = i + length
                         inside = end <= term_end  # 修好了 inside 没修好了 is no separate evidence
                         for role, idx in payloads:
@@ -347,9 +349,9 @@ class Classifier:
             for idx, word in enumerate(group):
                 matcher.add(word, role, idx, sound)
         self.near_chars: dict[str, list[int]] = defaultdict(list)  # one-character words of `near`
-        for pair, (a, b) in enumerate(urgent.near):
+        for pair, (a, b) in enumerate(urgent.near_groups()):
             for side, group in enumerate((a, b)):
-                for word in {term_form(w) for w in group.split()}:
+                for word in {term_form(w) for w in group}:
                     if len(word) == 1:
                         self.near_chars[word].append(pair * 2 + side)
                     else:
@@ -554,10 +556,10 @@ class Classifier:
             cues = [h for h in cues if h[3] < 0 or self.urgent_forms[h[3]] not in self.weak_forms]
         if self._any_cue(compact, cues, excluded, context, ongoing):
             return True
-        if benign:  # a joke or an invitation: only a listed phrasing counts, no second chance
-            return False
         if self._any_cue(compact, self._near(compact, pairs or []), excluded, context, ongoing):
-            return True
+            return True  # two concepts meeting (电瓶 … 鼓起来) outweigh a benign word (物业费) elsewhere
+        if benign:  # a joke or an invitation: a lone danger word gets no second chance
+            return False
         return self._any_cue(compact, self._second_chance(text, compact, by_role["A"]), excluded, context, ongoing)
 
     def _second_chance(self, text: str, compact: str, alarms: list) -> list[tuple[int, int, str, int, float]]:

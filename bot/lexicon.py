@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from collections import defaultdict
+from itertools import chain
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -93,7 +94,11 @@ class Urgent(_Strict):
     when the message is a bare cry (a few characters besides numbers and places) or has an `alarm`
     marker (!!, 快来, 一动不动) in its clause; `emoji` (🆘 🚑) are cues, two different `emoji_alarm`
     (🔥 😱 ⚡) in a short message are one, unless an `emoji_joke` (😂 🎉) is there; `personal` cues
-    (摔倒, 晕倒, 持刀, 着火) send an urgent message to grid unless facility words outweigh them."""
+    (摔倒, 晕倒, 持刀, 着火) send an urgent message to grid unless facility words outweigh them.
+
+    `classes` name concepts (@person, @harm, @edge …) that a `near` group may use in place of
+    listing words, so one line composes a concept with another: @person near @harm catches
+    "伸缩门倒了压着一个人" and every other person/harm pairing nobody wrote down."""
 
     terms: tuple[str, ...] = Field(min_length=1)
     exclude: tuple[str, ...] = ()
@@ -110,6 +115,7 @@ class Urgent(_Strict):
     emoji_alarm: str = ""
     emoji_joke: str = ""
     personal: tuple[str, ...] = ()
+    classes: dict[str, str] = {}
 
     @field_validator("near")
     @classmethod
@@ -118,6 +124,24 @@ class Urgent(_Strict):
             if not a.split() or not b.split():
                 raise ValueError(f"near 的每一行要有两组词：{[a, b]}")
         return pairs
+
+    @model_validator(mode="after")
+    def _classes_known(self) -> "Urgent":
+        """Every @name in `near` is a class with words, so a typo cannot silently disable a rule."""
+        empty = [name for name, words in self.classes.items() if not words.split()]
+        unknown = sorted({w[1:] for pair in self.near for group in pair for w in group.split()
+                          if w.startswith("@") and w[1:] not in self.classes})
+        if empty or unknown:
+            raise ValueError("；".join(
+                [f"classes.{name} 没有词" for name in empty] + [f"near 用了未定义的类 @{name}" for name in unknown]))
+        return self
+
+    def near_groups(self) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+        """Each `near` pair as two sets of words, with @class names replaced by the class's words."""
+        def words(group: str) -> frozenset[str]:
+            return frozenset(chain.from_iterable(
+                self.classes[w[1:]].split() if w.startswith("@") else (w,) for w in group.split()))
+        return tuple((words(a), words(b)) for a, b in self.near)
 
 
 class Lexicon(_Strict):

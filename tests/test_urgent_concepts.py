@@ -1,0 +1,75 @@
+"""Concept classes in the lexicon's `near` rules: one line pairs a concept with another, so a
+danger described in words nobody listed (a gate lying on someone, water dripping into a light)
+is still flagged urgent."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.classifier import Classifier
+from bot.lexicon import LABELS, LexiconError, load_lexicon
+
+
+def _lexicon(tmp_path: Path, urgent: str) -> Path:
+    sections = "\n".join(f'[{lab}.a]\nterms = ["{lab}词{i}"]' for i, lab in enumerate(LABELS))
+    path = tmp_path / "lexicon.toml"
+    path.write_text(f'[urgent]\nterms = ["着火"]\n{urgent}\n{sections}\n', encoding="utf-8")
+    return path
+
+
+def test_a_class_pair_composes_every_word_of_one_with_every_word_of_the_other(tmp_path):
+    path = _lexicon(tmp_path, 'near = [["@who", "压着 @hurt"]]\n[urgent.classes]\nwho = "老人 孩子"\nhurt = "夹住"')
+    clf = Classifier.load(path)
+    for text in ("门倒了压着老人", "孩子被门夹住了", "老人被夹住"):
+        assert clf.classify(text).urgent, text
+    assert not clf.classify("老人和孩子都在家").urgent
+
+
+def test_unknown_or_empty_class_is_refused_at_load(tmp_path):
+    with pytest.raises(LexiconError, match="@hurt"):
+        load_lexicon(_lexicon(tmp_path, 'near = [["@who", "@hurt"]]\n[urgent.classes]\nwho = "老人"'))
+    with pytest.raises(LexiconError, match="classes.who"):
+        load_lexicon(_lexicon(tmp_path, 'near = [["@who", "压着"]]\n[urgent.classes]\nwho = " "'))
+
+
+@pytest.fixture(scope="module")
+def clf():
+    return Classifier.load()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "停车场的升降杆砸下来 压住一个老头",  # person + harm
+        "工地围挡倒了，底下压着个工人",
+        "楼下有个女的卡在两辆车中间",
+        "小男孩趴在八楼窗台上往外探身子",  # risky pose + edge
+        "对面楼有人坐在楼顶边上 腿悬在外面",
+        "厨房顶灯一直在往下滴水",  # wet + live
+        "卫生间的插线板泡在水里了 还插着电",
+        "他摔了一跤 腿明显变形了",  # limb + injury
+        "工地上那块铁皮顶棚被风掀起来 随时会砸下去",  # loose structure + blown
+        "修路把天然气管挖破了 嘶嘶响",  # utility line + cut
+        "电梯开着门就往下走 里面还有个大爷",  # lift fault
+        "楼下宝宝一个人在家 哭了一个多小时",  # alone + crying
+        "someone is pinned under the fallen gate",
+    ],
+)
+def test_concept_pairs_catch_unlisted_dangers(clf, text):
+    assert clf.classify(text).urgent, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "孩子们在阳台上写作业 太阳晒得慌",  # a child near an edge is not on it
+        "楼道灯的开关坏了 另外楼上还有点渗水",  # a broken switch and a slow seep, far apart
+        "车库卷帘门降得太快 感觉会夹到人 麻烦调一下",  # a feared harm, not a present one
+        "去年冬天水管冻裂过一次，今年能不能提前给管子包上保温",
+        "桌子腿断了 谁家有多余的椅子",
+        "电梯按钮掉了一个 按7楼没反应",
+        "燃气管道什么时候检修",
+    ],
+)
+def test_concepts_do_not_flag_everyday_messages(clf, text):
+    assert not clf.classify(text).urgent, text
