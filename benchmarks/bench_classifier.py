@@ -1,6 +1,6 @@
 """Benchmark of the message classifier: accuracy on the labelled sets, speed, and a naive baseline.
 
-Run: .venv/bin/python benchmarks/bench_classifier.py [dev,dev2,dev3,dev4,dev5,test,realworld]
+Run: .venv/bin/python benchmarks/bench_classifier.py [dev,dev2,dev3,dev4,dev5,dev6,dev7,dev8,test,realworld]
 The baseline (every lexicon term scored with rapidfuzz partial_ratio, best wins) is measured in the
 same run on the same machine, so the speed and accuracy ratios mean something.
 """
@@ -29,6 +29,9 @@ SETS = {
     "dev3": ROOT / "tests" / "data" / "dev3.jsonl",
     "dev4": ROOT / "tests" / "data" / "dev4.jsonl",
     "dev5": ROOT / "tests" / "data" / "dev5.jsonl",
+    "dev6": ROOT / "tests" / "data" / "dev6.jsonl",
+    "dev7": ROOT / "tests" / "data" / "dev7.jsonl",
+    "dev8": ROOT / "tests" / "data" / "dev8.jsonl",
     "test": ROOT / "tests" / "data" / "test.jsonl",
     "realworld": Path(__file__).resolve().parents[2] / "shared" / "eval" / "realworld.jsonl",
 }

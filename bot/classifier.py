@@ -111,7 +111,7 @@ class _Matcher:
         self._exact: dict[str, list] = {}
         self._sylls: dict[tuple, list] = {}
 
-    def add(self, word: str, role: str, index: int, sound: bool | str = True) -> None:
+    def add(self, word: str, role: str, index: int | tuple[int, ...], sound: bool | str = True) -> None:
         """Index `word`; with `sound`, also by its pinyin (homophone typos, typed pinyin); with
         sound="typed", by typed pinyin only (上周 as "shang zhou", but not 那嘶 for 那事); with
         sound="homophone", by homophone typos only (找不倒 for 找不到)."""
@@ -144,7 +144,10 @@ class _Matcher:
         """Longest candidates first; lengths of typed-pinyin keys by first letter."""
         by_prefix: dict[str, dict[int, dict[str, list]]] = defaultdict(lambda: defaultdict(dict))
         for word, payloads in self._exact.items():
-            by_prefix[word[:2]][len(word)][word] = payloads
+            # only a term or an urgent cue settles a position; a cue word (拿着) may begin a
+            # homophone typo of a longer cue (拿着到 → 拿着刀)
+            settles = any(role in "TU" for role, _i in payloads)
+            by_prefix[word[:2]][len(word)][word] = (settles, payloads)
         self.pairs = {p: tuple(sorted(v.items(), reverse=True)) for p, v in by_prefix.items()}
         for key in self.syll_pairs:
             self.syll_pairs[key].sort(key=lambda item: -len(item[0]))
@@ -168,19 +171,17 @@ class _Matcher:
                 for role, idx in self.singles.get(ch, ()):
                     groups[role].append((i, i + 1, role, idx, 1.0))
         pairs = self.pairs
-        unknown = []  # positions whose two characters start no word: where a homophone typo may be
+        unknown = []  # (position, term_end there) where no word starts: where a homophone typo may be
         term_end = 0  # furthest end of a term found so far: a term ending before it lies inside a longer one
-        reach = []  # term_end after each position, for the homophone pass
         for i in range(size - 1):
             bucket = pairs.get(text[i : i + 2])
             found_here = False
             if bucket:
                 for length, words in bucket:  # longest first
-                    payloads = words.get(text[i : i + length])
-                    if payloads:
-                        # only a term or an urgent cue settles the position; a cue word (拿着) may
-                        # begin a homophone typo of a longer cue (拿着到 → 拿着刀)
-                        found_here = found_here or any(role in "TU" for role, _i in payloads)
+                    found = words.get(text[i : i + length])
+                    if found:
+                        settles, payloads = found
+                        found_here = found_here or settles
                         end = i + length
                         inside = end <= term_end  # 修好了 inside 没修好了 is no separate evidence
                         for role, idx in payloads:
@@ -190,12 +191,11 @@ class _Matcher:
                                 term_end = end
                             groups[role].append((i, end, role, idx, 1.0))
             if not found_here:  # no word starts here: a homophone typo may (居民说是 → 居民说事)
-                unknown.append(i)
-            reach.append(term_end)
+                unknown.append((i, term_end))
         sylls = n.syllables
         spairs = self.syll_pairs
         sound_end = 0
-        for i in unknown:
+        for i, reach in unknown:
             bucket = spairs.get(sylls[i : i + 2]) if sylls[i] else None
             if bucket:
                 for key, word, payloads in bucket:
@@ -204,7 +204,7 @@ class _Matcher:
                         for role, idx in payloads:
                             if role != "T":
                                 groups[role].append((i, end, role, idx, 0.8))
-                            elif end > reach[i] and end > sound_end:
+                            elif end > reach and end > sound_end:
                                 sound_end = end
                                 groups[role].append((i, end, role, idx, 0.8))
         for run, starts, ends in n.latin:
@@ -348,14 +348,19 @@ class Classifier:
         ):
             for idx, word in enumerate(group):
                 matcher.add(word, role, idx, sound)
-        self.near_chars: dict[str, list[int]] = defaultdict(list)  # one-character words of `near`
+        # every `near` word once, with all the pair sides it stands on (a class word such as 孩子 is on
+        # many), so a message pays one hit per word, not one per rule
+        sides: dict[str, list[int]] = defaultdict(list)
         for pair, (a, b) in enumerate(urgent.near_groups()):
             for side, group in enumerate((a, b)):
                 for word in {term_form(w) for w in group}:
-                    if len(word) == 1:
-                        self.near_chars[word].append(pair * 2 + side)
-                    else:
-                        matcher.add(word, "P", pair * 2 + side, sound="homophone" if len(word) >= 3 else False)
+                    sides[word].append(pair * 2 + side)
+        self.near_chars: dict[str, tuple[int, ...]] = {}  # one-character words of `near`
+        for word, codes in sides.items():
+            if len(word) == 1:
+                self.near_chars[word] = tuple(codes)
+            else:
+                matcher.add(word, "P", tuple(codes), sound="homophone" if len(word) >= 3 else False)
         matcher.freeze()
         self.matcher = matcher
         self.weak_forms = frozenset(term_form(w) for w in urgent.weak)
@@ -616,7 +621,8 @@ class Classifier:
         cues. Linear-ish even for 4096 characters."""
         spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for h in words:
-            spans[h[3]].append((h[0], h[1]))
+            for code in h[3]:
+                spans[code].append((h[0], h[1]))
         chars = self.near_chars
         for m in self.near_char_re.finditer(compact):
             i = m.start()
