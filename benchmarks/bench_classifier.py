@@ -1,6 +1,6 @@
 """Benchmark of the message classifier: accuracy on the labelled sets, speed, and a naive baseline.
 
-Run: .venv/bin/python benchmarks/bench_classifier.py [dev,dev2,dev3,dev4,dev5,dev6,dev7,dev8,test,realworld]
+Run: .venv/bin/python benchmarks/bench_classifier.py [dev,dev2,dev3,dev4,dev5,dev6,dev7,dev8,dev9,test,realworld]
 The baseline (every lexicon term scored with rapidfuzz partial_ratio, best wins) is measured in the
 same run on the same machine, so the speed and accuracy ratios mean something.
 """
@@ -32,6 +32,7 @@ SETS = {
     "dev6": ROOT / "tests" / "data" / "dev6.jsonl",
     "dev7": ROOT / "tests" / "data" / "dev7.jsonl",
     "dev8": ROOT / "tests" / "data" / "dev8.jsonl",
+    "dev9": ROOT / "tests" / "data" / "dev9.jsonl",
     "test": ROOT / "tests" / "data" / "test.jsonl",
     "realworld": Path(__file__).resolve().parents[2] / "shared" / "eval" / "realworld.jsonl",
 }

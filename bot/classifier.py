@@ -27,7 +27,7 @@ __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 PROBLEM_LABELS = frozenset({"property", "grid", "service"})
 PERSONAL_BOOST = 2.0  # grid score added to an urgent message that names a danger to a person
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
-_FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它")
+_FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿")
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
 # numbers, places and fillers around a bare cry for help ("煤气 2号楼", "help!!!", "火 快")
 _PLACE_FILLER = re.compile(r"[\d|]+|号楼|单元|门口|楼下|楼上|楼道|楼顶|顶楼|这里|这儿|这边|小区|[啊呀了吧的快栋层号楼室]")
