@@ -23,19 +23,9 @@ from bot.classifier import Classification, Classifier  # noqa: E402
 from bot.evaluation import evaluate, read_jsonl  # noqa: E402
 from bot.normalize import SEP, normalize  # noqa: E402
 
-SETS = {
-    "dev": ROOT / "tests" / "data" / "dev.jsonl",
-    "dev2": ROOT / "tests" / "data" / "dev2.jsonl",
-    "dev3": ROOT / "tests" / "data" / "dev3.jsonl",
-    "dev4": ROOT / "tests" / "data" / "dev4.jsonl",
-    "dev5": ROOT / "tests" / "data" / "dev5.jsonl",
-    "dev6": ROOT / "tests" / "data" / "dev6.jsonl",
-    "dev7": ROOT / "tests" / "data" / "dev7.jsonl",
-    "dev8": ROOT / "tests" / "data" / "dev8.jsonl",
-    "dev9": ROOT / "tests" / "data" / "dev9.jsonl",
-    "test": ROOT / "tests" / "data" / "test.jsonl",
-    "realworld": Path(__file__).resolve().parents[2] / "shared" / "eval" / "realworld.jsonl",
-}
+DEV_SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "test")
+SETS = {name: ROOT / "tests" / "data" / f"{name}.jsonl" for name in DEV_SETS}
+SETS["realworld"] = Path(__file__).resolve().parents[2] / "shared" / "eval" / "realworld.jsonl"
 
 
 class NaiveBaseline:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import ManualClock
+from bot.lexicon import LABELS
 from bot.settings import Settings, load_settings
 from bot.store import Store
 from handlers.console import Console, console_application
@@ -17,6 +18,12 @@ TZ = ZoneInfo("Asia/Shanghai")
 REPO = Path(__file__).resolve().parents[1]
 DEMO_ROSTER = REPO / "knowledge" / "demo_roster.toml"
 START = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)  # a Monday morning
+
+
+def minimal_lexicon(urgent_extra: str = "") -> str:
+    """The smallest valid lexicon text: one urgent term, `urgent_extra` after it, one term per label."""
+    sections = "\n".join(f'[{lab}.a]\nterms = ["{lab}词{i}"]' for i, lab in enumerate(LABELS))
+    return f'[urgent]\nterms = ["着火"]\n{urgent_extra}\n{sections}\n'
 
 
 @pytest.fixture(autouse=True)

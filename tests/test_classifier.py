@@ -6,6 +6,7 @@ import pytest
 
 from bot.classifier import LABELS, Classification, Classifier, Example
 from bot.lexicon import DEFAULT_PATH, LexiconError, load_lexicon
+from tests.conftest import minimal_lexicon
 
 
 @pytest.fixture(scope="module")
@@ -178,14 +179,9 @@ def test_lexicon_loads_by_default():
     assert Classifier.load(DEFAULT_PATH).classify("电梯坏了").label == "property"
 
 
-def _minimal(extra: str = "") -> str:
-    sections = "\n".join(f'[{lab}.a]\nterms = ["{lab}词{i}"]' for i, lab in enumerate(LABELS))
-    return f'[urgent]\nterms = ["着火"]\n{extra}\n{sections}\n'
-
-
 def test_lexicon_rejects_undocumented_duplicate(tmp_path: Path):
     path = tmp_path / "lexicon.toml"
-    path.write_text(_minimal() + '[grid.b]\nterms = ["property词0"]\n', encoding="utf-8")
+    path.write_text(minimal_lexicon() + '[grid.b]\nterms = ["property词0"]\n', encoding="utf-8")
     with pytest.raises(LexiconError, match="property词0"):
         load_lexicon(path)
 
@@ -193,10 +189,10 @@ def test_lexicon_rejects_undocumented_duplicate(tmp_path: Path):
 def test_lexicon_accepts_documented_shared_term(tmp_path: Path):
     path = tmp_path / "lexicon.toml"
     shared = '[[shared]]\nterm = "井盖"\nplaces = ["property.a", "grid.a"]\nreason = "小区内归物业，马路上归网格"\n'
-    path.write_text(_minimal(shared) + '[property.b]\nterms = ["井盖"]\n', encoding="utf-8")
+    path.write_text(minimal_lexicon(shared) + '[property.b]\nterms = ["井盖"]\n', encoding="utf-8")
     with pytest.raises(LexiconError, match="井盖"):  # listed in property.b, not a declared place
         load_lexicon(path)
-    path.write_text(_minimal(shared), encoding="utf-8")
+    path.write_text(minimal_lexicon(shared), encoding="utf-8")
     clf = Classifier.load(path)
     assert clf.classify("井盖").label in {"property", "grid"}
 
@@ -206,7 +202,7 @@ def test_lexicon_errors_are_clear(tmp_path: Path):
     path.write_text("not = [valid", encoding="utf-8")
     with pytest.raises(LexiconError, match="TOML"):
         load_lexicon(path)
-    path.write_text(_minimal().replace("[other.a]", "[other.a]\nwieght = 2"), encoding="utf-8")
+    path.write_text(minimal_lexicon().replace("[other.a]", "[other.a]\nwieght = 2"), encoding="utf-8")
     with pytest.raises(LexiconError, match="wieght"):
         load_lexicon(path)
     with pytest.raises(LexiconError):

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from bot.classifier import Classifier
-from bot.lexicon import LABELS, LexiconError, load_lexicon
+from bot.lexicon import LexiconError, load_lexicon
+from tests.conftest import minimal_lexicon
 
 
 def _lexicon(tmp_path: Path, urgent: str) -> Path:
-    sections = "\n".join(f'[{lab}.a]\nterms = ["{lab}词{i}"]' for i, lab in enumerate(LABELS))
     path = tmp_path / "lexicon.toml"
-    path.write_text(f'[urgent]\nterms = ["着火"]\n{urgent}\n{sections}\n', encoding="utf-8")
+    path.write_text(minimal_lexicon(urgent), encoding="utf-8")
     return path
 
 
