@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -27,10 +27,20 @@ __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 PROBLEM_LABELS = frozenset({"property", "grid", "service"})
 PERSONAL_BOOST = 2.0  # grid score added to an urgent message that names a danger to a person
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
-_FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿")
+_FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿啥")
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
 # numbers, places and fillers around a bare cry for help ("煤气 2号楼", "help!!!", "火 快")
 _PLACE_FILLER = re.compile(r"[\d|]+|号楼|单元|门口|楼下|楼上|楼道|楼顶|顶楼|这里|这儿|这边|小区|[啊呀了吧的快栋层号楼室]")
+
+
+class _Vetoes(NamedTuple):
+    """What may cancel an urgent cue: look-alike spans, and positions of past or hypothetical
+    context, of words saying it goes on, and of 以后-words."""
+
+    excluded: list[tuple[int, int]]
+    context: list[int]
+    ongoing: list[int]
+    since: list[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +115,6 @@ class _Matcher:
 
     def __init__(self) -> None:
         self.singles: dict[str, list] = {}
-        self.syll_pairs: dict[tuple[str, str], list] = defaultdict(list)
         self.latin: dict[str, list] = defaultdict(list)
         self.english: dict[str, list] = defaultdict(list)
         self._exact: dict[str, list] = {}
@@ -132,10 +141,7 @@ class _Matcher:
         if not sound:
             return
         for key in sylls if sound is True or sound == "homophone" else ():
-            if key not in self._sylls:
-                self._sylls[key] = []
-                self.syll_pairs[key[:2]].append((key, compact, self._sylls[key]))
-            self._sylls[key].append(payload)
+            self._sylls.setdefault(key, (compact, []))[1].append(payload)  # the first word speaks for the sound
         for key in latin if sound is True or sound == "typed" else ():
             if len(key) >= 4:
                 self.latin[key].append(payload)
@@ -149,9 +155,17 @@ class _Matcher:
             settles = any(role in "TU" for role, _i in payloads)
             by_prefix[word[:2]][len(word)][word] = (settles, payloads)
         self.pairs = {p: tuple(sorted(v.items(), reverse=True)) for p, v in by_prefix.items()}
-        for key in self.syll_pairs:
-            self.syll_pairs[key].sort(key=lambda item: -len(item[0]))
-        self.syll_pairs = dict(self.syll_pairs)
+        # a homophone typo of a two-character word keeps its first character (电题 → 电梯), so those are
+        # looked up by that character and the second syllable; longer words by their first three syllables
+        shorts: dict[tuple[str, str], list] = defaultdict(list)
+        longs: dict[tuple[str, ...], list] = defaultdict(list)
+        for key, (word, payloads) in self._sylls.items():
+            if len(key) == 2:
+                shorts[word[0], key[1]].append((key, word, payloads))
+            else:
+                longs[key[:3]].append((key, word, payloads))
+        self.sound_shorts = dict(shorts)
+        self.sound_longs = {k: sorted(v, key=lambda item: -len(item[0])) for k, v in longs.items()}
         latin_lens: dict[str, set[int]] = defaultdict(set)  # by first three letters
         for key in self.latin:
             latin_lens[key[:3]].add(len(key))
@@ -193,12 +207,13 @@ class _Matcher:
             if not found_here:  # no word starts here: a homophone typo may (居民说是 → 居民说事)
                 unknown.append((i, term_end))
         sylls = n.syllables
-        spairs = self.syll_pairs
+        shorts, longs = self.sound_shorts, self.sound_longs
         sound_end = 0
         for i, reach in unknown:
-            bucket = spairs.get(sylls[i : i + 2]) if sylls[i] else None
-            if bucket:
-                for key, word, payloads in bucket:
+            if not sylls[i]:
+                continue
+            for bucket in (longs.get(sylls[i : i + 3]), shorts.get((text[i], sylls[i + 1]))):  # longest first
+                for key, word, payloads in bucket or ():
                     end = i + len(key)
                     if sylls[i:end] == key and text[i:end] != word and _plausible_typo(text[i:end], word):
                         for role, idx in payloads:
@@ -339,7 +354,8 @@ class Classifier:
         for idx, word in enumerate(urgent.terms):
             matcher.add(word, "U", idx)
         for role, group, sound in (
-            ("X", urgent.exclude, False), ("Y", urgent.context, "typed"), ("N", urgent.not_now, "typed"),
+            ("X", urgent.exclude, False), ("Y", urgent.context, "typed"), ("S", urgent.since, False),
+            ("N", urgent.not_now, "typed"),
             ("G", urgent.ongoing, False), ("Z", urgent.resolved, False), ("B", urgent.benign, False),
             ("A", urgent.alarm, False), ("Q", urgent.personal, True),
             ("C", cues.closure, True),
@@ -529,12 +545,11 @@ class Classifier:
         nor in a message that is plainly not about now (以防万一, 演练; but 不是演习 is), nor one that
         says the danger is over (已经灭了) unless it also says it goes on (还在冒)."""
         compact = n.compact
-        cues, pairs = by_role.get("U"), by_role.get("P")
-        if not (cues or pairs or n.emoji) and self.danger_re.search(compact) is None and (
-            self.near_char_re.search(compact) is None
-        ):
+        cues = by_role.get("U") or []
+        excluded = [(h[0], h[1]) for h in by_role["X"]]
+        near = self._near(compact, by_role.get("P") or [], excluded)
+        if not (cues or near or n.emoji) and self.danger_re.search(compact) is None:
             return False  # most messages: nothing that could signal danger
-        cues = cues or []
         if not by_role["A"] and any(h[0] < 0 or not _negated(compact, h[0], self.negators) for h in by_role["N"]):
             return False  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
         ongoing = [h[0] for h in by_role["G"]]
@@ -545,8 +560,7 @@ class Classifier:
             return False  # 红烧肉烧糊了哈哈, 热得要着火了😂: a joke, unless someone also cries out
         if by_role["H"] and by_role["K"] and not by_role["A"] and not ongoing:
             return False  # 如果有人敲门，应该报警还是…: asking what to do if, not reporting
-        excluded = [(h[0], h[1]) for h in by_role["X"]]
-        context = [h[0] for h in by_role["Y"]]
+        vetoes = _Vetoes(excluded, [h[0] for h in by_role["Y"]], ongoing, [h[0] for h in by_role["S"]])
         benign = bool(by_role["B"])
         if n.emoji and not benign:
             seen = [ch for ch in text if ch in strong or ch in alarm or ch in joke]
@@ -559,13 +573,13 @@ class Classifier:
                 return True
         if benign:  # 快来人啊，驿站有免费理发: a cry that only calls people to something nice
             cues = [h for h in cues if h[3] < 0 or self.urgent_forms[h[3]] not in self.weak_forms]
-        if self._any_cue(compact, cues, excluded, context, ongoing):
+        if self._any_cue(compact, cues, vetoes):
             return True
-        if self._any_cue(compact, self._near(compact, pairs or []), excluded, context, ongoing):
+        if self._any_cue(compact, near, vetoes):
             return True  # two concepts meeting (电瓶 … 鼓起来) outweigh a benign word (物业费) elsewhere
         if benign:  # a joke or an invitation: a lone danger word gets no second chance
             return False
-        return self._any_cue(compact, self._second_chance(text, compact, by_role["A"]), excluded, context, ongoing)
+        return self._any_cue(compact, self._second_chance(text, compact, by_role["A"]), vetoes)
 
     def _second_chance(self, text: str, compact: str, alarms: list) -> list[tuple[int, int, str, int, float]]:
         """Danger words (火, 烟, 血, 煤气, help) that no listed phrasing caught count as cues when the
@@ -589,10 +603,11 @@ class Classifier:
                 found.append((a, b, "U", -2, 1.0))
         return found
 
-    def _any_cue(self, compact: str, cues: list, excluded: list, context: list, ongoing: list) -> bool:
+    def _any_cue(self, compact: str, cues: list, vetoes: _Vetoes) -> bool:
         """The first cue that no look-alike, negation or past/hypothetical context cancels.
         A cue directly followed by 过 tells of an experience (晕倒过一次), not of now; an `ongoing`
         word in the clause (还在, 现在) keeps a past word from cancelling it (昨天起一直冒烟，现在还在冒)."""
+        excluded, context, ongoing, since = vetoes
         for start, end, _role, idx, _f in cues:
             if start < 0:  # typed pinyin or English: any look-alike or context typed the same way vetoes
                 if any(a < 0 for a, _b in excluded) or any(a < 0 for a in context):
@@ -602,32 +617,38 @@ class Classifier:
                     if any(word in compact[a:b] for a, b in excluded if a >= 0):
                         continue
                 return True
-            if any(a < end and start < b for a, b in excluded) or _negated(compact, start, self.negators):
+            if idx != -1 and any(a < end and start < b for a, b in excluded):
+                continue  # (a `near` span was checked word by word: 火往油烟机上窜 is no 油烟)
+            if _negated(compact, start, self.negators):
                 continue
             if compact[end : end + 1] == "过" and compact[end + 1 : end + 2] not in ("来", "去"):
                 continue
-            if context:
+            if context or since:
                 left = compact.rfind(SEP, 0, start) + 1
                 right = compact.find(SEP, end)
                 right = len(compact) if right < 0 else right
                 if any(left <= a < right for a in context) and not any(left <= a < right for a in ongoing):
                     continue
+                if any(end <= a < right for a in since):  # 中风以后: what came first
+                    continue
             return True
         return False
 
-    def _near(self, compact: str, words: list) -> list[tuple[int, int, str, int, float]]:
+    def _near(self, compact: str, words: list, excluded: list) -> list[tuple[int, int, str, int, float]]:
         """Spans where both word groups of a `near` pair meet at most 8 characters apart, across at
         most one punctuation mark (火 … 好大: 冒出好大的火; 小孩在路边哭，找不到), as extra urgent
-        cues. Linear-ish even for 4096 characters."""
+        cues. A word inside a look-alike (火 of 火锅) takes no part. Linear-ish even for 4096 characters."""
         spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for h in words:
-            for code in h[3]:
-                spans[code].append((h[0], h[1]))
+        for start, end, _role, codes, _f in words:
+            if not any(a < end and start < b for a, b in excluded):
+                for code in codes:
+                    spans[code].append((start, end))
         chars = self.near_chars
         for m in self.near_char_re.finditer(compact):
             i = m.start()
-            for code in chars[m.group()]:
-                spans[code].append((i, i + 1))
+            if not any(a <= i < b for a, b in excluded):
+                for code in chars[m.group()]:
+                    spans[code].append((i, i + 1))
         found = []
         for code, firsts in spans.items():
             seconds = spans.get(code + 1) if code % 2 == 0 else None

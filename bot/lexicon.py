@@ -85,7 +85,9 @@ class Cues(_Strict):
 class Urgent(_Strict):
     """Danger cues; `exclude` vetoes a cue it overlaps (火锅), `context` one in its clause (上次),
     `not_now` the whole message (drills, talks, "just in case" questions), `ongoing` (还在, 现在) keeps
-    a `context` word in its clause from cancelling a cue; `near` pairs two word groups
+    a `context` word in its clause from cancelling a cue; `since` (以后, 之后) cancels a cue before it
+    in its clause, which tells what came first (中风以后一直躺着), not one after it, which tells
+    what followed (喝了水以后上吐下泻); `near` pairs two word groups
     that signal danger when they meet in one clause (火 … 好大), for phrasings nobody listed.
 
     Second chances and vetoes added for unseen phrasings: `resolved` (已经灭了, 已经关了) vetoes the
@@ -103,6 +105,7 @@ class Urgent(_Strict):
     terms: tuple[str, ...] = Field(min_length=1)
     exclude: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+    since: tuple[str, ...] = ()
     not_now: tuple[str, ...] = ()
     ongoing: tuple[str, ...] = ()
     near: tuple[tuple[str, str], ...] = ()
