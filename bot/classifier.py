@@ -26,8 +26,9 @@ __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 
 PROBLEM_LABELS = frozenset({"property", "grid", "service"})
 PERSONAL_BOOST = 2.0  # grid score added to an urgent message that names a danger to a person
+SERVICE_REQUEST = 2.5  # service score from which an urgent message stays a request for that service
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
-_FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿啥")
+_FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿啥一")
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
 # numbers, places and fillers around a bare cry for help ("煤气 2号楼", "help!!!", "火 快")
 _PLACE_FILLER = re.compile(r"[\d|]+|号楼|单元|门口|楼下|楼上|楼道|楼顶|顶楼|这里|这儿|这边|小区|[啊呀了吧的快栋层号楼室]")
@@ -473,7 +474,9 @@ class Classifier:
         if urgent:  # someone in danger is reporting, not asking or chatting
             scores["faq"] *= 0.3
             scores["other"] *= 0.3
-            if scores["service"]:  # a person in danger is the safety of a resident (grid), not a service request
+            # a person in danger is the safety of a resident (grid), unless the message plainly asks for a
+            # service (家庭医生能马上来吗, 求社区安排护工上门): then staff arrange that service, flagged urgent
+            if 0 < scores["service"] < SERVICE_REQUEST:
                 scores["grid"] += scores["service"]
                 subs["grid.public_safety"] += scores["service"]
                 scores["service"] = 0.0
