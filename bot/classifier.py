@@ -116,6 +116,7 @@ class _Matcher:
 
     def __init__(self) -> None:
         self.singles: dict[str, list] = {}
+        self.syll_pairs: dict[tuple[str, str], list] = defaultdict(list)
         self.latin: dict[str, list] = defaultdict(list)
         self.english: dict[str, list] = defaultdict(list)
         self._exact: dict[str, list] = {}
@@ -142,7 +143,10 @@ class _Matcher:
         if not sound:
             return
         for key in sylls if sound is True or sound == "homophone" else ():
-            self._sylls.setdefault(key, (compact, []))[1].append(payload)  # the first word speaks for the sound
+            if key not in self._sylls:
+                self._sylls[key] = []
+                self.syll_pairs[key[:2]].append((key, compact, self._sylls[key]))
+            self._sylls[key].append(payload)
         for key in latin if sound is True or sound == "typed" else ():
             if len(key) >= 4:
                 self.latin[key].append(payload)
@@ -156,17 +160,9 @@ class _Matcher:
             settles = any(role in "TU" for role, _i in payloads)
             by_prefix[word[:2]][len(word)][word] = (settles, payloads)
         self.pairs = {p: tuple(sorted(v.items(), reverse=True)) for p, v in by_prefix.items()}
-        # a homophone typo of a two-character word keeps its first character (电题 → 电梯), so those are
-        # looked up by that character and the second syllable; longer words by their first three syllables
-        shorts: dict[tuple[str, str], list] = defaultdict(list)
-        longs: dict[tuple[str, ...], list] = defaultdict(list)
-        for key, (word, payloads) in self._sylls.items():
-            if len(key) == 2:
-                shorts[word[0], key[1]].append((key, word, payloads))
-            else:
-                longs[key[:3]].append((key, word, payloads))
-        self.sound_shorts = dict(shorts)
-        self.sound_longs = {k: sorted(v, key=lambda item: -len(item[0])) for k, v in longs.items()}
+        for key in self.syll_pairs:
+            self.syll_pairs[key].sort(key=lambda item: -len(item[0]))
+        self.syll_pairs = dict(self.syll_pairs)
         latin_lens: dict[str, set[int]] = defaultdict(set)  # by first three letters
         for key in self.latin:
             latin_lens[key[:3]].add(len(key))
@@ -208,13 +204,12 @@ class _Matcher:
             if not found_here:  # no word starts here: a homophone typo may (居民说是 → 居民说事)
                 unknown.append((i, term_end))
         sylls = n.syllables
-        shorts, longs = self.sound_shorts, self.sound_longs
+        spairs = self.syll_pairs
         sound_end = 0
         for i, reach in unknown:
-            if not sylls[i]:
-                continue
-            for bucket in (longs.get(sylls[i : i + 3]), shorts.get((text[i], sylls[i + 1]))):  # longest first
-                for key, word, payloads in bucket or ():
+            bucket = spairs.get(sylls[i : i + 2]) if sylls[i] else None
+            if bucket:
+                for key, word, payloads in bucket:
                     end = i + len(key)
                     if sylls[i:end] == key and text[i:end] != word and _plausible_typo(text[i:end], word):
                         for role, idx in payloads:
