@@ -465,8 +465,10 @@ class Classifier:
                 scores[label] *= 0.5
             scores["other"] += 3.0
             subs["other.closure"] += 3.0
-        urgent = self._urgent(text, n, by_role)
-        if urgent:  # someone in danger is reporting, not asking or chatting
+        evidence = self._urgent(text, n, by_role)
+        urgent = evidence is not None
+        if urgent:
+            matched.insert(0, f"急:{evidence}")  # someone in danger is reporting, not asking or chatting
             scores["faq"] *= 0.3
             scores["other"] *= 0.3
             # a person in danger is the safety of a resident (grid), unless the message plainly asks for a
@@ -538,26 +540,27 @@ class Classifier:
             cached = self.matcher.fuzzy = (choices, dict(grams))
         return cached
 
-    def _urgent(self, text: str, n: Normalized, by_role: dict[str, list]) -> bool:
-        """Any danger cue that is not negated, nor part of a look-alike (消防演练, 没有着火, fire lane),
-        nor in a message that is plainly not about now (以防万一, 演练; but 不是演习 is), nor one that
-        says the danger is over (已经灭了) unless it also says it goes on (还在冒)."""
+    def _urgent(self, text: str, n: Normalized, by_role: dict[str, list]) -> str | None:
+        """The evidence (the words or emoji staff will see) of a danger cue that is not negated, nor
+        part of a look-alike (消防演练, 没有着火, fire lane), nor in a message that is plainly not about
+        now (以防万一, 演练; but 不是演习 is), nor one that says the danger is over (已经灭了) unless it
+        also says it goes on (还在冒); None when there is none."""
         compact = n.compact
         cues = by_role.get("U") or []
         excluded = [(h[0], h[1]) for h in by_role["X"]]
         near = self._near(compact, by_role.get("P") or [], excluded)
         if not (cues or near or n.emoji) and self.danger_re.search(compact) is None:
-            return False  # most messages: nothing that could signal danger
+            return None  # most messages: nothing that could signal danger
         if not by_role["A"] and any(h[0] < 0 or not _negated(compact, h[0], self.negators) for h in by_role["N"]):
-            return False  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
+            return None  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
         ongoing = [h[0] for h in by_role["G"]]
         if not ongoing and any(h[0] <= 0 or not _negated(compact, h[0], self.negators) for h in by_role["Z"]):
-            return False  # 已经灭了, 原来是…; but 不是误会 says it is real
+            return None  # 已经灭了, 原来是…; but 不是误会 says it is real
         strong, alarm, joke = self.emoji_sets
         if not by_role["A"] and (by_role["J"] or n.emoji and any(ch in joke for ch in text)):
-            return False  # 红烧肉烧糊了哈哈, 热得要着火了😂: a joke, unless someone also cries out
+            return None  # 红烧肉烧糊了哈哈, 热得要着火了😂: a joke, unless someone also cries out
         if by_role["H"] and by_role["K"] and not by_role["A"] and not ongoing:
-            return False  # 如果有人敲门，应该报警还是…: asking what to do if, not reporting
+            return None  # 如果有人敲门，应该报警还是…: asking what to do if, not reporting
         vetoes = _Vetoes(excluded, [h[0] for h in by_role["Y"]], ongoing, [h[0] for h in by_role["S"]])
         benign = bool(by_role["B"])
         if n.emoji and not benign:
@@ -568,16 +571,19 @@ class Classifier:
                 or not by_role["X"]  # 太火了🔥🔥 is praise
                 and (len(marks & alarm) >= 2 and len(compact) <= 20 or len(seen) >= 2 and len(compact) <= 12)
             ):  # 😱🔥 6栋; 😰😰 楼顶有人: a short, repeated alarm
-                return True
+                return "".join(dict.fromkeys(seen))
         if benign:  # 快来人啊，驿站有免费理发: a cry that only calls people to something nice
             cues = [h for h in cues if h[3] < 0 or self.urgent_forms[h[3]] not in self.weak_forms]
-        if self._any_cue(compact, cues, vetoes):
-            return True
-        if self._any_cue(compact, near, vetoes):
-            return True  # two concepts meeting (电瓶 … 鼓起来) outweigh a benign word (物业费) elsewhere
-        if benign:  # a joke or an invitation: a lone danger word gets no second chance
-            return False
-        return self._any_cue(compact, self._second_chance(text, compact, by_role["A"]), vetoes)
+        # two concepts meeting (电瓶 … 鼓起来) outweigh a benign word (物业费) elsewhere; a lone danger
+        # word in a joke or an invitation gets no second chance
+        for found in (cues, near, () if benign else self._second_chance(text, compact, by_role["A"])):
+            cue = self._any_cue(compact, found, vetoes)
+            if cue is not None:
+                start, end, _role, idx, _f = cue
+                if start >= 0:
+                    return compact[start:end].replace(SEP, " ")
+                return self.urgent_forms[idx] if idx >= 0 else "pinyin"
+        return None
 
     def _second_chance(self, text: str, compact: str, alarms: list) -> list[tuple[int, int, str, int, float]]:
         """Danger words (火, 烟, 血, 煤气, help) that no listed phrasing caught count as cues when the
@@ -601,12 +607,13 @@ class Classifier:
                 found.append((a, b, "U", -2, 1.0))
         return found
 
-    def _any_cue(self, compact: str, cues: list, vetoes: _Vetoes) -> bool:
+    def _any_cue(self, compact: str, cues, vetoes: _Vetoes) -> tuple | None:
         """The first cue that no look-alike, negation or past/hypothetical context cancels.
         A cue directly followed by 过 tells of an experience (晕倒过一次), not of now; an `ongoing`
         word in the clause (还在, 现在) keeps a past word from cancelling it (昨天起一直冒烟，现在还在冒)."""
         excluded, context, ongoing, since = vetoes
-        for start, end, _role, idx, _f in cues:
+        for cue in cues:
+            start, end, _role, idx, _f = cue
             if start < 0:  # typed pinyin or English: any look-alike or context typed the same way vetoes
                 if any(a < 0 for a, _b in excluded) or any(a < 0 for a in context):
                     continue
@@ -614,7 +621,7 @@ class Classifier:
                     word = self.urgent_forms[idx]
                     if any(word in compact[a:b] for a, b in excluded if a >= 0):
                         continue
-                return True
+                return cue
             if idx != -1 and any(a < end and start < b for a, b in excluded):
                 continue  # (a `near` span was checked word by word: 火往油烟机上窜 is no 油烟)
             if _negated(compact, start, self.negators):
@@ -629,8 +636,8 @@ class Classifier:
                     continue
                 if any(end <= a < right for a in since):  # 中风以后: what came first
                     continue
-            return True
-        return False
+            return cue
+        return None
 
     def _near(self, compact: str, words: list, excluded: list) -> list[tuple[int, int, str, int, float]]:
         """Spans where both word groups of a `near` pair meet at most 8 characters apart, across at

@@ -73,3 +73,35 @@ def test_concept_pairs_catch_unlisted_dangers(clf, text):
 )
 def test_concepts_do_not_flag_everyday_messages(clf, text):
     assert not clf.classify(text).urgent, text
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("3号楼电梯里困人了", "电梯里困"),  # a listed cue
+        ("厨房顶灯一直在往下滴水", "顶灯"),  # two concepts: the span from one to the other
+        ("😱🔥 6栋", "😱🔥"),  # a short, repeated alarm
+        ("喝了自来水以后一家人都上吐下泻", "上吐下泻"),  # after 以后: what followed, still now
+    ],
+)
+def test_urgent_flag_shows_its_evidence_first(clf, text, words):
+    result = clf.classify(text)
+    assert result.urgent and result.matched[0].startswith("急:") and words in result.matched[0], result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我屋头老汉儿中风以后一直躺床上，想问问有没得上门护理的",  # before 以后: what came first
+        "看到新闻说电梯坠落 吓死了 咱们小区电梯多久年检一次",
+        "锅里油烟太大 抽油烟机坏了",
+    ],
+)
+def test_no_evidence_without_danger(clf, text):
+    result = clf.classify(text)
+    assert not result.urgent and not any(m.startswith("急:") for m in result.matched), result
+
+
+def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
+    # 油烟 is a look-alike of 烟, but here it only lies between 火 and 窜
+    assert clf.classify("锅里油着了 火往油烟机上窜 咋灭").urgent
