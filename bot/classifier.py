@@ -546,11 +546,13 @@ class Classifier:
         now (以防万一, 演练; but 不是演习 is), nor one that says the danger is over (已经灭了) unless it
         also says it goes on (还在冒); None when there is none."""
         compact = n.compact
-        cues = by_role.get("U") or []
-        excluded = [(h[0], h[1]) for h in by_role["X"]]
-        near = self._near(compact, by_role.get("P") or [], excluded)
-        if not (cues or near or n.emoji) and self.danger_re.search(compact) is None:
+        cues, pairs = by_role.get("U") or [], by_role.get("P")
+        if not (cues or pairs or n.emoji) and self.danger_re.search(compact) is None and (
+            self.near_char_re.search(compact) is None
+        ):
             return None  # most messages: nothing that could signal danger
+        excluded = [(h[0], h[1]) for h in by_role["X"]]
+        near = self._near(compact, pairs or [], excluded)
         if not by_role["A"] and any(h[0] < 0 or not _negated(compact, h[0], self.negators) for h in by_role["N"]):
             return None  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
         ongoing = [h[0] for h in by_role["G"]]
@@ -645,15 +647,16 @@ class Classifier:
         cues. A word inside a look-alike (火 of 火锅) takes no part. Linear-ish even for 4096 characters."""
         spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for start, end, _role, codes, _f in words:
-            if not any(a < end and start < b for a, b in excluded):
-                for code in codes:
-                    spans[code].append((start, end))
+            for code in codes:
+                spans[code].append((start, end))
         chars = self.near_chars
         for m in self.near_char_re.finditer(compact):
             i = m.start()
-            if not any(a <= i < b for a, b in excluded):
-                for code in chars[m.group()]:
-                    spans[code].append((i, i + 1))
+            for code in chars[m.group()]:
+                spans[code].append((i, i + 1))
+        if excluded:  # rare: drop the words that lie inside a look-alike
+            for code, found in spans.items():
+                spans[code] = [(a, b) for a, b in found if not any(x < b and a < y for x, y in excluded)]
         found = []
         for code, firsts in spans.items():
             seconds = spans.get(code + 1) if code % 2 == 0 else None
