@@ -551,8 +551,6 @@ class Classifier:
             self.near_char_re.search(compact) is None
         ):
             return None  # most messages: nothing that could signal danger
-        excluded = [(h[0], h[1]) for h in by_role["X"]]
-        near = self._near(compact, pairs or [], excluded)
         if not by_role["A"] and any(h[0] < 0 or not _negated(compact, h[0], self.negators) for h in by_role["N"]):
             return None  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
         ongoing = [h[0] for h in by_role["G"]]
@@ -563,6 +561,7 @@ class Classifier:
             return None  # 红烧肉烧糊了哈哈, 热得要着火了😂: a joke, unless someone also cries out
         if by_role["H"] and by_role["K"] and not by_role["A"] and not ongoing:
             return None  # 如果有人敲门，应该报警还是…: asking what to do if, not reporting
+        excluded = [(h[0], h[1]) for h in by_role["X"]]
         vetoes = _Vetoes(excluded, [h[0] for h in by_role["Y"]], ongoing, [h[0] for h in by_role["S"]])
         benign = bool(by_role["B"])
         if n.emoji and not benign:
@@ -576,16 +575,19 @@ class Classifier:
                 return "".join(dict.fromkeys(seen))
         if benign:  # 快来人啊，驿站有免费理发: a cry that only calls people to something nice
             cues = [h for h in cues if h[3] < 0 or self.urgent_forms[h[3]] not in self.weak_forms]
-        # two concepts meeting (电瓶 … 鼓起来) outweigh a benign word (物业费) elsewhere; a lone danger
-        # word in a joke or an invitation gets no second chance
-        for found in (cues, near, () if benign else self._second_chance(text, compact, by_role["A"])):
-            cue = self._any_cue(compact, found, vetoes)
-            if cue is not None:
-                start, end, _role, idx, _f = cue
-                if start >= 0:
-                    return compact[start:end].replace(SEP, " ")
-                return self.urgent_forms[idx] if idx >= 0 else "pinyin"
-        return None
+        # each pass only when the one before found nothing; two concepts meeting (电瓶 … 鼓起来) outweigh
+        # a benign word (物业费) elsewhere, but a lone danger word in a joke or an invitation gets no second chance
+        cue = (
+            self._any_cue(compact, cues, vetoes)
+            or self._any_cue(compact, self._near(compact, pairs or [], excluded), vetoes)
+            or (None if benign else self._any_cue(compact, self._second_chance(text, compact, by_role["A"]), vetoes))
+        )
+        if cue is None:
+            return None
+        start, end, _role, idx, _f = cue
+        if start >= 0:
+            return compact[start:end].replace(SEP, " ")
+        return self.urgent_forms[idx] if idx >= 0 else "拼音/英文"  # typed words have no span to quote
 
     def _second_chance(self, text: str, compact: str, alarms: list) -> list[tuple[int, int, str, int, float]]:
         """Danger words (火, 烟, 血, 煤气, help) that no listed phrasing caught count as cues when the
