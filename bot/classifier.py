@@ -249,6 +249,12 @@ def _plausible_typo(span: str, term: str) -> bool:
     return sum(a == b for a, b in zip(span, term)) * 2 >= len(term)
 
 
+def _spoiled(start: int, end: int, excluded: list[tuple[int, int]]) -> bool:
+    """A word overlapping a look-alike is no evidence (火 of 火锅), unless the look-alike is a shorter
+    word inside it (找着, "found", inside 没找着)."""
+    return any(x < end and start < y and not (start <= x and y <= end and y - x < end - start) for x, y in excluded)
+
+
 def _negated(text: str, start: int, negators: tuple[str, ...]) -> bool:
     """True when a negator stands right before the word in the same clause (没有漏水, 不是着火)."""
     if start <= 0:
@@ -646,7 +652,7 @@ class Classifier:
     def _near(self, compact: str, words: list, excluded: list) -> list[tuple[int, int, str, int, float]]:
         """Spans where both word groups of a `near` pair meet at most 8 characters apart, across at
         most one punctuation mark (火 … 好大: 冒出好大的火; 小孩在路边哭，找不到), as extra urgent
-        cues. A word inside a look-alike (火 of 火锅) takes no part. Linear-ish even for 4096 characters."""
+        cues. A word a look-alike spoils (火 of 火锅) takes no part. Linear-ish even for 4096 characters."""
         spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for start, end, _role, codes, _f in words:
             for code in codes:
@@ -656,9 +662,9 @@ class Classifier:
             i = m.start()
             for code in chars[m.group()]:
                 spans[code].append((i, i + 1))
-        if excluded:  # rare: drop the words that lie inside a look-alike
+        if excluded:  # rare: drop the words a look-alike spoils
             for code, found in spans.items():
-                spans[code] = [(a, b) for a, b in found if not any(x < b and a < y for x, y in excluded)]
+                spans[code] = [(a, b) for a, b in found if not _spoiled(a, b, excluded)]
         found = []
         for code, firsts in spans.items():
             seconds = spans.get(code + 1) if code % 2 == 0 else None

@@ -105,3 +105,36 @@ def test_no_evidence_without_danger(clf, text):
 def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
     # 油烟 is a look-alike of 烟, but here it only lies between 火 and 窜
     assert clf.classify("锅里油着了 火往油烟机上窜 咋灭").urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "小区东门那块广告牌一边掉了 吊着晃 下面是公交站",  # loose structure + blown
+        "自行车棚顶上压满了雪 棚子往下弯",  # structure part + failing
+        "我姥爷有点糊涂 早上出门买早点 到现在都没找着",  # still missing: 找着 inside 没找着 counts
+        "一群野狗把放学的孩子围住了",  # dogs closing in
+        "热油泼到孩子胳膊上了 起泡了",  # scald
+        "手被玻璃划了 血按不住",  # bleeding that will not stop
+        "tamen jia baobao lian dou qing le",  # typed pinyin of a cue
+        "楼在晃 柜子上的东西都掉了",  # an earthquake felt now
+    ],
+)
+def test_session_five_concepts_catch_unlisted_dangers(clf, text):
+    assert clf.classify(text).urgent, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "孩子期中考试没考好 我气炸了",  # a figure of speech
+        "打游戏又输了 救命",  # a cry about a game
+        "社区有防溺水讲座吗 想带孩子去",  # prevention, not a drowning
+        "楼上跑跑跳跳跟地震似的 能不能说说他们",  # a comparison
+        "我妈有老年痴呆 想问问日间照料中心收不收",  # a condition, not an emergency
+        "儿子毕业半年了还没找着工作 社区有招聘会吗",  # 没找着 a job
+        "孩子暑假没人管 有没有托管班",  # a care question for the holidays
+    ],
+)
+def test_session_five_look_alikes_stay_calm(clf, text):
+    assert not clf.classify(text).urgent, text
