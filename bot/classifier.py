@@ -160,9 +160,14 @@ class _Matcher:
             settles = any(role in "TU" for role, _i in payloads)
             by_prefix[word[:2]][len(word)][word] = (settles, payloads)
         self.pairs = {p: tuple(sorted(v.items(), reverse=True)) for p, v in by_prefix.items()}
-        for key in self.syll_pairs:
-            self.syll_pairs[key].sort(key=lambda item: -len(item[0]))
-        self.syll_pairs = dict(self.syll_pairs)
+        # homophone keys by first syllable, then second: two lookups of interned syllables per position
+        # instead of slicing and hashing a tuple; the rest of a longer key is compared only when needed
+        self.sounds: dict[str, dict[str, tuple[tuple[int, tuple[str, ...], str, list], ...]]] = {}
+        for (first, second), items in self.syll_pairs.items():
+            items.sort(key=lambda item: -len(item[0]))
+            self.sounds.setdefault(first, {})[second] = tuple(
+                (len(key), key[2:], word, payloads) for key, word, payloads in items
+            )
         latin_lens: dict[str, set[int]] = defaultdict(set)  # by first three letters
         for key in self.latin:
             latin_lens[key[:3]].add(len(key))
@@ -181,9 +186,10 @@ class _Matcher:
             for i, ch in enumerate(text):
                 for role, idx in self.singles.get(ch, ()):
                     groups[role].append((i, i + 1, role, idx, 1.0))
-        pairs = self.pairs
-        unknown = []  # (position, term_end there) where no word starts: where a homophone typo may be
+        pairs, sounds, sylls = self.pairs, self.sounds, n.syllables
         term_end = 0  # furthest end of a term found so far: a term ending before it lies inside a longer one
+        sound_end = 0
+        sounded = []  # homophone hits go after the exact ones: evidence quotes what was typed (掉下来, not 上掉)
         for i in range(size - 1):
             bucket = pairs.get(text[i : i + 2])
             found_here = False
@@ -201,23 +207,24 @@ class _Matcher:
                                     continue
                                 term_end = end
                             groups[role].append((i, end, role, idx, 1.0))
-            if not found_here:  # no word starts here: a homophone typo may (居民说是 → 居民说事)
-                unknown.append((i, term_end))
-        sylls = n.syllables
-        spairs = self.syll_pairs
-        sound_end = 0
-        for i, reach in unknown:
-            bucket = spairs.get(sylls[i : i + 2]) if sylls[i] else None
-            if bucket:
-                for key, word, payloads in bucket:
-                    end = i + len(key)
-                    if sylls[i:end] == key and text[i:end] != word and _plausible_typo(text[i:end], word):
-                        for role, idx in payloads:
-                            if role != "T":
-                                groups[role].append((i, end, role, idx, 0.8))
-                            elif end > reach and end > sound_end:
-                                sound_end = end
-                                groups[role].append((i, end, role, idx, 0.8))
+            if found_here:
+                continue
+            # no word starts here: a homophone typo may (居民说是 → 居民说事)
+            seconds = sounds.get(sylls[i])
+            homophones = seconds.get(sylls[i + 1]) if seconds else None
+            if not homophones:
+                continue
+            for length, tail, word, payloads in homophones:  # longest first
+                end = i + length
+                if (length == 2 or sylls[i + 2 : end] == tail) and text[i:end] != word and _plausible_typo(text[i:end], word):
+                    for role, idx in payloads:
+                        if role != "T":
+                            sounded.append((i, end, role, idx, 0.8))
+                        elif end > term_end and end > sound_end:
+                            sound_end = end
+                            sounded.append((i, end, role, idx, 0.8))
+        for hit in sounded:
+            groups[hit[2]].append(hit)
         for run, starts, ends in n.latin:
             room = len(run)
             for i in starts:
@@ -382,6 +389,8 @@ class Classifier:
         matcher.freeze()
         self.matcher = matcher
         self.weak_forms = frozenset(term_form(w) for w in urgent.weak)
+        # alarms that are only a cry (救命, 快来): a joke (哈哈, 😂) around them is still a joke
+        self.cry_alarms = frozenset(i for i, w in enumerate(urgent.alarm) if term_form(w) in self.weak_forms)
         danger = sorted({term_form(w) for w in urgent.danger}, key=len, reverse=True)
         self.danger_re = re.compile("|".join(map(re.escape, danger)) if danger else "(?!)")
         self.emoji_sets = (frozenset(urgent.emoji.replace(" ", "")), frozenset(urgent.emoji_alarm.replace(" ", "")),
@@ -412,7 +421,7 @@ class Classifier:
         clone = object.__new__(Classifier)
         for attr in (
             "lexicon", "threshold", "entries", "negators", "matcher", "seed_index", "near_chars", "near_char_re",
-            "urgent_forms", "weak_forms", "danger_re", "emoji_sets",
+            "urgent_forms", "weak_forms", "cry_alarms", "danger_re", "emoji_sets",
         ):
             setattr(clone, attr, getattr(self, attr))
         clone._set_examples(self.seed_examples, self.learned + extra)
@@ -563,8 +572,9 @@ class Classifier:
         if not ongoing and any(h[0] <= 0 or not _negated(compact, h[0], self.negators) for h in by_role["Z"]):
             return None  # 已经灭了, 原来是…; but 不是误会 says it is real
         strong, alarm, joke = self.emoji_sets
-        if not by_role["A"] and (by_role["J"] or n.emoji and any(ch in joke for ch in text)):
-            return None  # 红烧肉烧糊了哈哈, 热得要着火了😂: a joke, unless someone also cries out
+        crying = any(h[3] not in self.cry_alarms for h in by_role["A"])
+        if not (crying or ongoing) and (by_role["J"] or n.emoji and any(ch in joke for ch in text)):
+            return None  # 热得要着火了😂, 救命哈哈: a joke, unless someone also cries out (一动不动) or says it goes on now
         if by_role["H"] and by_role["K"] and not by_role["A"] and not ongoing:
             return None  # 如果有人敲门，应该报警还是…: asking what to do if, not reporting
         excluded = [(h[0], h[1]) for h in by_role["X"]]

@@ -5,13 +5,15 @@ only to check that fixes generalise (its sentences are never copied into the lex
 adversarial (indirect danger, homophones, pinyin, emoji-only cries, jokes and past events); it was
 improved through mechanisms and vocabulary, never by copying its sentences, so its floor is lower.
 dev4.jsonl was written independently and fixed only by category (homophones, dialect, telegraphic
-fragments, emoji, hidden alarms, jokes and conditionals). dev5 to dev14 were written by helpers
+fragments, emoji, hidden alarms, jokes and conditionals). dev5 to dev16 were written by helpers
 who read neither the lexicon nor the other sets, each measured unseen first and then fixed by concept
 classes (`[urgent.classes]`: a person near a harm, water near live wiring …) rather than by their
 sentences. Their label floors are lower: their urgent messages split property/grid by what caused the
 danger, a line the writers drew differently from one another. dev10 and dev11 keep a few urgent
 misses on purpose (a danger told across three clauses, a crack "昨天才一指宽" whose past word sits in
-the danger's clause): catching them would take rules fitted to those sentences. dev11's writer files a
+the danger's clause); dev15 and dev16 each keep one (a lift stuck between floors typed in pinyin with
+numbers, a missing manhole cover two clauses away from the children): catching them would take rules
+fitted to those sentences. dev11's writer files a
 resident's own medical emergency at home under service, earlier writers under grid, hence its floor."""
 
 from pathlib import Path
@@ -33,7 +35,8 @@ def classifier():
     "name, f1_floor, recall_floor",
     [("dev", 0.9, 1.0), ("dev2", 0.9, 1.0), ("dev3", 0.86, 1.0), ("dev4", 0.84, 1.0), ("dev5", 0.88, 1.0),
      ("dev6", 0.86, 1.0), ("dev7", 0.82, 1.0), ("dev8", 0.9, 1.0), ("dev9", 0.82, 1.0),
-     ("dev10", 0.9, 0.96), ("dev11", 0.7, 0.98), ("dev12", 0.88, 1.0), ("dev13", 0.86, 1.0), ("dev14", 0.76, 1.0)],
+     ("dev10", 0.9, 0.96), ("dev11", 0.7, 0.98), ("dev12", 0.88, 1.0), ("dev13", 0.86, 1.0), ("dev14", 0.76, 1.0),
+     ("dev15", 0.84, 0.97), ("dev16", 0.8, 0.99)],
 )
 def test_dev_accuracy(classifier, name, f1_floor, recall_floor):
     path = DATA / f"{name}.jsonl"

@@ -138,3 +138,29 @@ def test_session_five_concepts_catch_unlisted_dangers(clf, text):
 )
 def test_session_five_look_alikes_stay_calm(clf, text):
     assert not clf.classify(text).urgent, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我家狗把我锁阳台上了哈哈 救命😂",  # a cry inside a joke is still a joke
+        "看电视剧里楼塌了那段 吓得我不敢睡",  # on screen
+        "群里说5栋有人要跳楼 是谣言 别转了",  # a rumour denied
+        "小区滑梯的螺丝掉了 好在没伤着孩子 赶紧修吧",  # a hazard, no one in danger now
+        "楼道里老有人堆纸箱 怕着火",  # a fear
+    ],
+)
+def test_jokes_screens_rumours_and_fears_stay_calm(clf, text):
+    assert not clf.classify(text).urgent, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "谢谢上午修好了门禁👍 另外电梯现在又停了 有个老人在里面出不来",  # a thank-you, then a danger going on now
+        "冒充快递客服的人正让我爸开共享屏幕",  # fraud while it happens
+        "工地塌方 有个工人被埋住了",  # person + harm
+    ],
+)
+def test_dangers_after_a_thank_you_or_inside_a_call(clf, text):
+    assert clf.classify(text).urgent, text
