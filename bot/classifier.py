@@ -44,9 +44,9 @@ class _Vetoes(NamedTuple):
     since: list[int]
 
 
-@dataclass(frozen=True, slots=True)
-class Classification:
-    """What the classifier decided about one message, with the evidence staff can check."""
+class Classification(NamedTuple):
+    """What the classifier decided about one message, with the evidence staff can check. A named
+    tuple: immutable like a frozen dataclass, and built several times faster (one per message)."""
 
     label: str
     subcategory: str | None
@@ -262,18 +262,21 @@ def _spoiled(start: int, end: int, excluded: list[tuple[int, int]]) -> bool:
     return any(x < end and start < y and not (start <= x and y <= end and y - x < end - start) for x, y in excluded)
 
 
-def _negated(text: str, start: int, negators: tuple[str, ...]) -> bool:
-    """True when a negator stands right before the word in the same clause (没有漏水, 不是着火)."""
+def _negated(text: str, start: int, negation: re.Pattern) -> bool:
+    """True when a negator stands right before the word in the same clause (没有漏水, 不是着火), perhaps
+    with up to two link characters between (没有人受伤); `negation` is `_negation_pattern`."""
     if start <= 0:
         return False
     before = text[max(0, start - 4) : start].rsplit(SEP, 1)[-1]
-    for k in range(0, min(2, len(before)) + 1):
-        head = before[: len(before) - k] if k else before
-        for neg in negators:
-            if head.endswith(neg) and all(c in _LINKS for c in before[len(head) :]):
-                # 有没有 / 是不是 / 好不好 ask a question, they do not deny anything
-                return not (len(head) > len(neg) and head[-len(neg) - 1] == neg[-1])
-    return False
+    m = negation.search(before)
+    # 有没有 / 是不是 / 好不好 ask a question, they do not deny anything
+    return m is not None and not (m.start() > 0 and before[m.start() - 1] == m.group(1)[-1])
+
+
+def _negation_pattern(negators: Iterable[str]) -> re.Pattern:
+    """A negator (longest first) followed by at most two link characters at the end of a text."""
+    words = "|".join(map(re.escape, sorted(filter(None, negators), key=len, reverse=True)))
+    return re.compile("(%s)[%s]{0,2}$" % (words, re.escape(_LINKS)) if words else "(?!)")
 
 
 class _ExampleIndex:
@@ -355,7 +358,7 @@ class Classifier:
         self.threshold = lexicon.settings.confident_threshold
         self.entries = _entries(lexicon)
         urgent, cues = lexicon.urgent, lexicon.cues
-        self.negators = tuple(sorted(cues.negators, key=len, reverse=True))
+        self.negation = _negation_pattern(cues.negators)
         self.urgent_forms = tuple(term_form(w) for w in urgent.terms)
         matcher = _Matcher()
         for idx, entry in enumerate(self.entries):
@@ -420,7 +423,7 @@ class Classifier:
                 raise ValueError(f"unknown label {e.label!r} in example {e.text!r}; expected one of {LABELS}")
         clone = object.__new__(Classifier)
         for attr in (
-            "lexicon", "threshold", "entries", "negators", "matcher", "seed_index", "near_chars", "near_char_re",
+            "lexicon", "threshold", "entries", "negation", "matcher", "seed_index", "near_chars", "near_char_re",
             "urgent_forms", "weak_forms", "cry_alarms", "danger_re", "emoji_sets",
         ):
             setattr(clone, attr, getattr(self, attr))
@@ -456,7 +459,7 @@ class Classifier:
         shared_hit = False
         for start, _end, _role, entry_id, factor in by_role["T"]:
             entry = entries[entry_id]
-            if may_negate and start > 0 and entry.places[0][0] in PROBLEM_LABELS and _negated(compact, start, self.negators):
+            if may_negate and start > 0 and entry.places[0][0] in PROBLEM_LABELS and _negated(compact, start, self.negation):
                 negations += 1
                 continue
             shared_hit |= entry.shared
@@ -472,10 +475,11 @@ class Classifier:
                 scores["grid"] += 2.5
             elif inside > outside:
                 scores["property"] += 1.0
-        if len(compact) > 10 and any(scores[label] for label in PROBLEM_LABELS):
+        problem = scores["property"] or scores["grid"] or scores["service"]
+        if len(compact) > 10 and problem:
             scores["other"] *= 0.4  # 好的, 谢谢, 你好 inside a report do not make it chit-chat
         closed = bool(by_role["C"]) and not by_role["R"]
-        if closed or (negations and not any(scores[label] for label in PROBLEM_LABELS)):
+        if closed or (negations and not problem):
             for label in PROBLEM_LABELS:
                 scores[label] *= 0.5
             scores["other"] += 3.0
@@ -492,7 +496,7 @@ class Classifier:
                 scores["grid"] += scores["service"]
                 subs["grid.public_safety"] += scores["service"]
                 scores["service"] = 0.0
-            personal = sum(1 for h in by_role["Q"] if h[0] < 0 or not _negated(compact, h[0], self.negators))
+            personal = sum(1 for h in by_role["Q"] if h[0] < 0 or not _negated(compact, h[0], self.negation))
             if personal:  # a fall, a stroke, a fire, a weapon: public safety unless equipment outweighs it;
                 # in a long message about several things the danger decides (物业费… 李大爷几天没见人)
                 boost = PERSONAL_BOOST + 0.5 * min(personal - 1, 2)
@@ -566,10 +570,10 @@ class Classifier:
             self.near_char_re.search(compact) is None
         ):
             return None  # most messages: nothing that could signal danger
-        if not by_role["A"] and any(h[0] < 0 or not _negated(compact, h[0], self.negators) for h in by_role["N"]):
+        if not by_role["A"] and any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role["N"]):
             return None  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
         ongoing = [h[0] for h in by_role["G"]]
-        if not ongoing and any(h[0] <= 0 or not _negated(compact, h[0], self.negators) for h in by_role["Z"]):
+        if not ongoing and any(h[0] <= 0 or not _negated(compact, h[0], self.negation) for h in by_role["Z"]):
             return None  # 已经灭了, 原来是…; but 不是误会 says it is real
         strong, alarm, joke = self.emoji_sets
         crying = any(h[3] not in self.cry_alarms for h in by_role["A"])
@@ -644,7 +648,7 @@ class Classifier:
                 return cue
             if idx != -1 and any(a < end and start < b for a, b in excluded):
                 continue  # (a `near` span was checked word by word: 火往油烟机上窜 is no 油烟)
-            if _negated(compact, start, self.negators):
+            if _negated(compact, start, self.negation):
                 continue
             if compact[end : end + 1] == "过" and compact[end + 1 : end + 2] not in ("来", "去"):
                 continue
@@ -687,7 +691,7 @@ class Classifier:
                 for s2, e2 in seconds[lo : bisect_right(starts, e1 + 8)]:
                     left, right = (e1, s2) if e1 <= s2 else (e2, s1)
                     if (e1 <= s2 or e2 <= s1) and right - left <= 8 and compact.count(SEP, left, right) <= 1:
-                        if _negated(compact, s1, self.negators) or _negated(compact, s2, self.negators):
+                        if _negated(compact, s1, self.negation) or _negated(compact, s2, self.negation):
                             continue  # 插座松了没冒烟
                         found.append((min(s1, s2), max(e1, e2), "U", -1, 1.0))
                         break
@@ -699,7 +703,7 @@ class Classifier:
         if not form:
             return False
         cutoff = self.lexicon.settings.example_cutoff
-        hits = self.learned_index.match(form, cutoff)
+        hits = self.learned_index.match(form, cutoff) if self.learned else []
         if not hits:
             top = second = 0.0
             for value in scores.values():
