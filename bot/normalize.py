@@ -28,30 +28,36 @@ def is_han(ch: str) -> bool:
 
 
 class _CharMap(dict):
-    """str.translate table filled lazily, one entry per distinct character: control, format and
-    zero-width characters vanish, punctuation and symbols become a separator, emoji a marker,
-    letters lose case and tone marks, Traditional characters become Simplified (OpenCC, asked
-    once per character: one pass over the message instead of three)."""
+    """str.translate table filled lazily, one entry per distinct character: NFKC first (full-width
+    letters and digits become half-width), then control, format and zero-width characters vanish,
+    punctuation and symbols become a separator, emoji a marker, letters lose case and tone marks,
+    Traditional characters become Simplified (OpenCC, asked once per character). One pass over the
+    message instead of four. NFKC per character differs from NFKC of the whole text only where NFKC
+    composes a sequence: a letter and a combining mark (the mark is dropped either way) or Korean jamo."""
 
     def __missing__(self, code: int) -> str | None:
-        ch = chr(code)
-        cat = unicodedata.category(ch)
-        if ch in "\n\r\t\v\f" or cat in ("Zs", "Zl", "Zp"):
-            out: str | None = " "
-        elif cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me", "Mc", "Sk"):
-            out = None  # zero-width, BOM, direction marks, variation selectors, combining marks
-        elif cat == "So" or 0x1F000 <= code <= 0x1FAFF:
-            out = EMOJI
-        elif cat[0] in "PS":
-            out = SEP
-        elif is_han(ch):
-            out = _T2S.convert(ch)
-        elif "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff":
-            out = strip_tones(ch).lower() or None
-        else:
-            out = ch.lower()
+        out = "".join(map(_plain, unicodedata.normalize("NFKC", chr(code)))) or None
         self[code] = out
         return out
+
+
+def _plain(ch: str) -> str:
+    """One NFKC character in its canonical form ("" when it vanishes)."""
+    code = ord(ch)
+    cat = unicodedata.category(ch)
+    if ch in "\n\r\t\v\f" or cat in ("Zs", "Zl", "Zp"):
+        return " "
+    if cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me", "Mc", "Sk"):
+        return ""  # zero-width, BOM, direction marks, variation selectors, combining marks
+    if cat == "So" or 0x1F000 <= code <= 0x1FAFF:
+        return EMOJI
+    if cat[0] in "PS":
+        return SEP
+    if is_han(ch):
+        return _T2S.convert(ch)
+    if "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff":
+        return strip_tones(ch).lower()
+    return ch.lower()
 
 
 EMOJI = "\u2063"  # invisible separator, used only inside this module as the emoji marker
@@ -151,8 +157,6 @@ def clean(text: str) -> str:
     lower case, control/zero-width removed, punctuation → "|", numbers normalised."""
     if not text:
         return ""
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
     return normalize_numbers(text.translate(_CHARS))
 
 
