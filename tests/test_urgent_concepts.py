@@ -164,3 +164,30 @@ def test_jokes_screens_rumours_and_fears_stay_calm(clf, text):
 )
 def test_dangers_after_a_thank_you_or_inside_a_call(clf, text):
     assert clf.classify(text).urgent, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "车库卷帘门落下来夹住了一个大爷",  # a powered door on a person
+        "他刚在群里说了再见 现在电话关机",  # a farewell, then unreachable
+        "楼下草地上躺着个大姐 叫她不动",  # someone lying there
+        "小区南门有人在挨个拉车门",  # theft in progress
+        "一条蛇!! 在沙坑里",  # a bare cry with a danger word
+    ],
+)
+def test_session_five_reports_on_behalf_of_others(clf, text):
+    assert clf.classify(text).urgent, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "垃圾桶满出来了 好几天没人收",  # 满 sounds like 漫, but it is rubbish
+        "有人在楼顶搭鸽子棚 算违建吗",
+        "昨天电梯关人那个解决了 人没事",
+        "收到诈骗电话说我孙子撞了人要私了 没理他 给大家提个醒",
+    ],
+)
+def test_session_five_second_hand_look_alikes(clf, text):
+    assert not clf.classify(text).urgent, text
