@@ -61,6 +61,13 @@ class Classification(NamedTuple):
         """Confident enough to act on without asking staff (threshold set in the lexicon)."""
         return self.confidence >= self.threshold
 
+    @property
+    def evidence(self) -> str | None:
+        """The words that set the urgent flag (电梯里困), so staff see at once why it is urgent;
+        None when not urgent, or flagged by a staff-approved example rather than by words."""
+        first = self.matched[0] if self.matched else ""
+        return first[2:] if self.urgent and first.startswith("急:") else None
+
     def as_dict(self, text: str) -> dict:
         return {
             "text": text,

@@ -325,6 +325,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE tickets ADD COLUMN appointment_reminded INTEGER NOT NULL DEFAULT 0;
         """,
     ),
+    (
+        "011_inbox_evidence",
+        """
+        ALTER TABLE inbox ADD COLUMN evidence TEXT;
+        """,
+    ),
 ]
 
 SCOPE_TABLES = {
@@ -760,21 +766,29 @@ class Store:
     # -- triage -----------------------------------------------------------------------------
 
     async def record_inbox(self, person_id: int, text: str, label: str, subcategory: str | None,
-                           urgent: bool, confidence: float, at: datetime) -> int:
+                           urgent: bool, confidence: float, at: datetime, evidence: str | None = None) -> int:
         async with self.transaction(records_update=False) as db:  # the ticket it may become comes next
             cursor = await db.execute(
-                "INSERT INTO inbox (person_id, text, label, subcategory, urgent, confidence, at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (person_id, text, label, subcategory, int(urgent), confidence, to_db(at)),
+                "INSERT INTO inbox (person_id, text, label, subcategory, urgent, confidence, at, evidence) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (person_id, text, label, subcategory, int(urgent), confidence, to_db(at), evidence),
             )
         return cursor.lastrowid
 
     async def inbox_message(self, inbox_id: int) -> dict[str, Any] | None:
         row = await self._fetch_one(
-            "SELECT id, person_id, text, label, subcategory, urgent, confidence, chosen_label, at, outcome "
+            "SELECT id, person_id, text, label, subcategory, urgent, confidence, chosen_label, at, outcome, evidence "
             "FROM inbox WHERE id = ?", (inbox_id,),
         )
         return dict(row) if row else None
+
+    async def ticket_evidence(self, ticket_id: int) -> str | None:
+        """The words that made the message behind a ticket urgent, if it came from one."""
+        row = await self._fetch_one(
+            "SELECT inbox.evidence FROM tickets JOIN inbox ON inbox.id = tickets.inbox_id WHERE tickets.id = ?",
+            (ticket_id,),
+        )
+        return row[0] if row else None
 
     async def choose_label(self, inbox_id: int, label: str, proposed_by: int, at: datetime,
                            propose: bool) -> None:

@@ -63,7 +63,8 @@ class Triager:
         """Classify and record the message, so a later choice or correction can refer to it."""
         result = self.classifier.classify(text)
         inbox_id = await self.store.record_inbox(
-            person.id, text, result.label, result.subcategory, result.urgent, result.confidence, self.clock.now()
+            person.id, text, result.label, result.subcategory, result.urgent, result.confidence, self.clock.now(),
+            result.evidence,
         )
         return Triage(inbox_id, result)
 

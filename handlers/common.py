@@ -18,6 +18,7 @@ Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
 CANCEL_WORDS = frozenset({"取消", "算了", "cancel"})
 STAFF_ONLY = "抱歉，这个命令只有社区工作人员可以使用。"
 BUTTON_EXPIRED = "这个按钮已失效，请重新操作。"
+EVIDENCE = "紧急线索："  # before the words that made a message urgent, on every staff alert
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -10,7 +10,7 @@ from bot.models import Person
 from bot.triage import CHOICES, LABEL_TITLES, TriageError
 from bot.tickets import TICKET_LABELS
 from handlers import broadcasts, faq, meetings, orders, tickets
-from handlers.common import BUTTON_EXPIRED, sender, services
+from handlers.common import BUTTON_EXPIRED, EVIDENCE, sender, services
 from handlers.fallback import PHOTO
 from handlers.keyboards import parse_int
 
@@ -94,7 +94,7 @@ async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYP
     if result.urgent:
         await context.bot.send_message(person.telegram_id, URGENT)
         if triage.needs_choice or result.label not in TICKET_LABELS:  # no ticket yet to carry the alarm
-            await alert_staff(context, person, text)
+            await alert_staff(context, person, text, result.evidence)
     route = svc.faq.decide(text, result, unsure=triage.needs_choice)
     if route == "ask":
         await context.bot.send_message(person.telegram_id, UNSURE, reply_markup=choice_keyboard(triage.inbox_id))
@@ -107,13 +107,14 @@ async def handle_resident_text(update: Update, context: ContextTypes.DEFAULT_TYP
     await act(context, person, inbox, photo)
 
 
-async def alert_staff(context: ContextTypes.DEFAULT_TYPE, person: Person, text: str) -> None:
+async def alert_staff(context: ContextTypes.DEFAULT_TYPE, person: Person, text: str, evidence: str | None) -> None:
     """Urgent messages reach the community staff of the sender's building straight away."""
     if person.building_id is None:
         return
+    why = f"\n{EVIDENCE}{evidence}" if evidence else ""
     for staff in await services(context).store.community_staff_for_building(person.building_id):
         if staff.telegram_id is not None:
-            await context.bot.send_message(staff.telegram_id, f"🚨 紧急消息（{person.display}）：\n{text[:1000]}")
+            await context.bot.send_message(staff.telegram_id, f"🚨 紧急消息（{person.display}）：\n{text[:1000]}{why}")
 
 
 async def act(context: ContextTypes.DEFAULT_TYPE, person: Person, inbox: dict, photo: str | None = None) -> None:

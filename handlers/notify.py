@@ -19,6 +19,7 @@ from bot.when import spoken_day, spoken_time
 from bot.models import LEVEL_TITLES, RATING_TITLES, Person, Role, Ticket
 from bot.services import Services
 from bot.triage import LABEL_NAMES
+from handlers.common import EVIDENCE
 from handlers.meetings import render_meeting
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,10 @@ class TicketText:
 
     async def card(self, ticket: Ticket, viewer: Person | None, headline: str = "📋 新工单") -> tuple[str, InlineKeyboardMarkup | None]:
         tz = self.svc.clock.tz
-        lines = [f"{headline} {ticket.number}{'（🚨紧急）' if ticket.urgent else ''}",
-                 f"类别：{self.kind(ticket)}",
+        lines = [f"{headline} {ticket.number}{'（🚨紧急）' if ticket.urgent else ''}"]
+        if ticket.urgent and (evidence := await self.svc.store.ticket_evidence(ticket.id)):
+            lines.append(f"{EVIDENCE}{evidence}")
+        lines += [f"类别：{self.kind(ticket)}",
                  f"位置：{await self.place(ticket)}",
                  f"反映人：{await self.reporter(ticket, viewer)}",
                  f"内容：{ticket.text[:1500]}"]

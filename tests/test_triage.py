@@ -91,3 +91,10 @@ def test_classify_command_reads_text_and_json_lines():
 def test_classify_eval_prints_metrics():
     result = shuoshi("classify", "--eval", "tests/data/dev.jsonl")
     assert "macro-F1" in result.stdout and "urgent" in result.stdout and "confusion" in result.stdout
+
+
+async def test_staff_see_the_words_that_made_it_urgent(chat):
+    replies = await chat.say(1002, "楼道里有煤气味，好冲")
+    card = next(line for line in replies if line.startswith("[to 陈静 5001] 📣 知会：新工单 #1（🚨紧急）"))
+    assert "紧急线索：煤气味" in card, card
+

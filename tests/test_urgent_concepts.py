@@ -191,3 +191,8 @@ def test_session_five_reports_on_behalf_of_others(clf, text):
 )
 def test_session_five_second_hand_look_alikes(clf, text):
     assert not clf.classify(text).urgent, text
+
+
+def test_evidence_is_offered_only_for_an_urgent_message(clf):
+    assert clf.classify("3号楼电梯里困人了").evidence == "电梯里困"
+    assert clf.classify("电梯按钮掉了一个").evidence is None
