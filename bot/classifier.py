@@ -271,7 +271,7 @@ def _spoiled(start: int, end: int, excluded: list[tuple[int, int]]) -> bool:
 
 def _negated(text: str, start: int, negation: re.Pattern) -> bool:
     """True when a negator stands right before the word in the same clause (没有漏水, 不是着火), perhaps
-    with up to two link characters between (没有人受伤); `negation` is `_negation_pattern`."""
+    with up to two link characters between (没有人受伤); `negation` comes from `_negation_pattern`."""
     if start <= 0:
         return False
     before = text[max(0, start - 4) : start].rsplit(SEP, 1)[-1]

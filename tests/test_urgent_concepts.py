@@ -118,9 +118,18 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         "手被玻璃划了 血按不住",  # bleeding that will not stop
         "tamen jia baobao lian dou qing le",  # typed pinyin of a cue
         "楼在晃 柜子上的东西都掉了",  # an earthquake felt now
+        "谢谢上午修好了门禁👍 另外电梯现在又停了 有个老人在里面出不来",  # a thank-you, then a danger going on now
+        "冒充快递客服的人正让我爸开共享屏幕",  # fraud while it happens
+        "工地塌方 有个工人被埋住了",  # person + harm
+        "车库卷帘门落下来夹住了一个大爷",  # a powered door on a person
+        "他刚在群里说了再见 现在电话关机",  # a farewell, then unreachable
+        "楼下草地上躺着个大姐 叫她不动",  # someone lying there
+        "小区南门有人在挨个拉车门",  # theft in progress
+        "一条蛇!! 在沙坑里",  # a bare cry with a danger word
     ],
 )
-def test_session_five_concepts_catch_unlisted_dangers(clf, text):
+def test_dangers_fresh_writers_described_are_flagged(clf, text):
+    """Concepts added after the blind sets dev13–dev18, each checked on a phrasing of my own."""
     assert clf.classify(text).urgent, text
 
 
@@ -134,62 +143,19 @@ def test_session_five_concepts_catch_unlisted_dangers(clf, text):
         "我妈有老年痴呆 想问问日间照料中心收不收",  # a condition, not an emergency
         "儿子毕业半年了还没找着工作 社区有招聘会吗",  # 没找着 a job
         "孩子暑假没人管 有没有托管班",  # a care question for the holidays
-    ],
-)
-def test_session_five_look_alikes_stay_calm(clf, text):
-    assert not clf.classify(text).urgent, text
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         "我家狗把我锁阳台上了哈哈 救命😂",  # a cry inside a joke is still a joke
         "看电视剧里楼塌了那段 吓得我不敢睡",  # on screen
         "群里说5栋有人要跳楼 是谣言 别转了",  # a rumour denied
         "小区滑梯的螺丝掉了 好在没伤着孩子 赶紧修吧",  # a hazard, no one in danger now
         "楼道里老有人堆纸箱 怕着火",  # a fear
-    ],
-)
-def test_jokes_screens_rumours_and_fears_stay_calm(clf, text):
-    assert not clf.classify(text).urgent, text
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "谢谢上午修好了门禁👍 另外电梯现在又停了 有个老人在里面出不来",  # a thank-you, then a danger going on now
-        "冒充快递客服的人正让我爸开共享屏幕",  # fraud while it happens
-        "工地塌方 有个工人被埋住了",  # person + harm
-    ],
-)
-def test_dangers_after_a_thank_you_or_inside_a_call(clf, text):
-    assert clf.classify(text).urgent, text
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "车库卷帘门落下来夹住了一个大爷",  # a powered door on a person
-        "他刚在群里说了再见 现在电话关机",  # a farewell, then unreachable
-        "楼下草地上躺着个大姐 叫她不动",  # someone lying there
-        "小区南门有人在挨个拉车门",  # theft in progress
-        "一条蛇!! 在沙坑里",  # a bare cry with a danger word
-    ],
-)
-def test_session_five_reports_on_behalf_of_others(clf, text):
-    assert clf.classify(text).urgent, text
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         "垃圾桶满出来了 好几天没人收",  # 满 sounds like 漫, but it is rubbish
-        "有人在楼顶搭鸽子棚 算违建吗",
-        "昨天电梯关人那个解决了 人没事",
-        "收到诈骗电话说我孙子撞了人要私了 没理他 给大家提个醒",
+        "有人在楼顶搭鸽子棚 算违建吗",  # building on a roof, nobody at its edge
+        "昨天电梯关人那个解决了 人没事",  # a follow-up: everyone is fine
+        "收到诈骗电话说我孙子撞了人要私了 没理他 给大家提个醒",  # a scam already seen through
     ],
 )
-def test_session_five_second_hand_look_alikes(clf, text):
+def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
+    """Look-alikes the same sets showed: figures of speech, jokes, screens, rumours, fears, follow-ups."""
     assert not clf.classify(text).urgent, text
 
 
