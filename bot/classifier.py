@@ -583,8 +583,9 @@ class Classifier:
         if not ongoing and any(h[0] <= 0 or not _negated(compact, h[0], self.negation) for h in by_role["Z"]):
             return None  # 已经灭了, 原来是…; but 不是误会 says it is real
         strong, alarm, joke = self.emoji_sets
-        crying = any(h[3] not in self.cry_alarms for h in by_role["A"])
-        if not (crying or ongoing) and (by_role["J"] or n.emoji and any(ch in joke for ch in text)):
+        if (by_role["J"] or n.emoji and any(ch in joke for ch in text)) and not (
+            ongoing or any(h[3] not in self.cry_alarms for h in by_role["A"])
+        ):
             return None  # 热得要着火了😂, 救命哈哈: a joke, unless someone also cries out (一动不动) or says it goes on now
         if by_role["H"] and by_role["K"] and not by_role["A"] and not ongoing:
             return None  # 如果有人敲门，应该报警还是…: asking what to do if, not reporting
