@@ -27,6 +27,8 @@ __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 PROBLEM_LABELS = frozenset({"property", "grid", "service"})
 PERSONAL_BOOST = 2.0  # grid score added to an urgent message that names a danger to a person
 SERVICE_REQUEST = 2.5  # service score from which an urgent message stays a request for that service
+SEND_HELP = 2.5  # service score added to an urgent message that asks for a service at the door (家庭医生能马上上门吗)
+FAQ_KEEP = 4.0  # faq score from which an urgent message stays a question about a station (驿站急救箱在哪 … 血止不住)
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
 _FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿啥一")
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
@@ -167,14 +169,18 @@ class _Matcher:
             settles = any(role in "TU" for role, _i in payloads)
             by_prefix[word[:2]][len(word)][word] = (settles, payloads)
         self.pairs = {p: tuple(sorted(v.items(), reverse=True)) for p, v in by_prefix.items()}
-        # homophone keys by first syllable, then second: two lookups of interned syllables per position
-        # instead of slicing and hashing a tuple; the rest of a longer key is compared only when needed
-        self.sounds: dict[str, dict[str, tuple[tuple[int, tuple[str, ...], str, list], ...]]] = {}
+        # homophone keys by their first two syllables; a two-character typo must keep the word's first
+        # character (_plausible_typo), and a longer one is looked up by its third syllable as well, so
+        # that most positions are ruled out by lookups instead of by comparing candidates one by one
+        self.sounds: dict[str, dict[str, tuple[dict[str, tuple], tuple[tuple[str, list], ...]]]] = {}
         for (first, second), items in self.syll_pairs.items():
             items.sort(key=lambda item: -len(item[0]))
-            self.sounds.setdefault(first, {})[second] = tuple(
-                (len(key), key[2:], word, payloads) for key, word, payloads in items
-            )
+            longer: dict[str, list] = defaultdict(list)
+            for key, word, payloads in items:
+                if len(key) > 2:
+                    longer[key[2]].append((len(key), key[3:], word, payloads))
+            twos = tuple((word, payloads) for key, word, payloads in items if len(key) == 2)
+            self.sounds.setdefault(first, {})[second] = ({k: tuple(v) for k, v in longer.items()}, twos)
         latin_lens: dict[str, set[int]] = defaultdict(set)  # by first three letters
         for key in self.latin:
             latin_lens[key[:3]].add(len(key))
@@ -199,8 +205,8 @@ class _Matcher:
         sounded = []  # homophone hits go after the exact ones: evidence quotes what was typed (掉下来, not 上掉)
         for i in range(size - 1):
             bucket = pairs.get(text[i : i + 2])
-            found_here = False
             if bucket:
+                found_here = False
                 for length, words in bucket:  # longest first
                     found = words.get(text[i : i + length])
                     if found:
@@ -214,22 +220,22 @@ class _Matcher:
                                     continue
                                 term_end = end
                             groups[role].append((i, end, role, idx, 1.0))
-            if found_here:
-                continue
+                if found_here:
+                    continue
             # no word starts here: a homophone typo may (居民说是 → 居民说事)
             seconds = sounds.get(sylls[i])
             homophones = seconds.get(sylls[i + 1]) if seconds else None
             if not homophones:
                 continue
-            for length, tail, word, payloads in homophones:  # longest first
+            longer, twos = homophones
+            candidates = longer.get(sylls[i + 2], ()) if longer and i + 2 < size else ()
+            for length, tail, word, payloads in candidates:  # longest first
                 end = i + length
-                if (length == 2 or sylls[i + 2 : end] == tail) and text[i:end] != word and _plausible_typo(text[i:end], word):
-                    for role, idx in payloads:
-                        if role != "T":
-                            sounded.append((i, end, role, idx, 0.8))
-                        elif end > term_end and end > sound_end:
-                            sound_end = end
-                            sounded.append((i, end, role, idx, 0.8))
+                if (length == 3 or sylls[i + 3 : end] == tail) and text[i:end] != word and _plausible_typo(text[i:end], word):
+                    sound_end = self._sounded(sounded, i, end, payloads, term_end, sound_end)
+            for word, payloads in twos:
+                if text[i] == word[0] and text[i + 1] != word[1] and text[i + 1] not in _FUNCTION_CHARS:
+                    sound_end = self._sounded(sounded, i, i + 2, payloads, term_end, sound_end)
         for hit in sounded:
             groups[hit[2]].append(hit)
         for run, starts, ends in n.latin:
@@ -253,6 +259,18 @@ class _Matcher:
                         groups[role].append((-1, -1, role, idx, 1.0))
         return groups
 
+
+    @staticmethod
+    def _sounded(sounded: list, start: int, end: int, payloads: list, term_end: int, sound_end: int) -> int:
+        """Record a homophone hit; a term only when no exact or longer homophone term covers it.
+        Returns the new furthest end of a homophone term."""
+        for role, idx in payloads:
+            if role != "T":
+                sounded.append((start, end, role, idx, 0.8))
+            elif end > term_end and end > sound_end:
+                sound_end = end
+                sounded.append((start, end, role, idx, 0.8))
+        return sound_end
 
 def _plausible_typo(span: str, term: str) -> bool:
     """A homophone is taken for a typo only if enough characters agree: for two-character terms
@@ -380,6 +398,7 @@ class Classifier:
             ("C", cues.closure, True),
             ("R", cues.reopen, False), ("I", cues.inside, False), ("O", cues.outside, False),
             ("J", cues.joke, False), ("H", cues.hypothetical, "typed"), ("K", cues.asking, "typed"),
+            ("W", cues.send_help, False),
         ):
             for idx, word in enumerate(group):
                 matcher.add(word, role, idx, sound)
@@ -390,6 +409,8 @@ class Classifier:
             for side, group in enumerate((a, b)):
                 for word in {term_form(w) for w in group}:
                     sides[word].append(pair * 2 + side)
+        # lexicon terms that are also `near` words: their homophone typos (电题) count on the pair's side
+        self.near_terms = {i: tuple(sides[f]) for i, e in enumerate(self.entries) if len(f := term_form(e.text)) > 1 and f in sides}
         self.near_chars: dict[str, tuple[int, ...]] = {}  # one-character words of `near`
         for word, codes in sides.items():
             if len(word) == 1:
@@ -430,7 +451,7 @@ class Classifier:
                 raise ValueError(f"unknown label {e.label!r} in example {e.text!r}; expected one of {LABELS}")
         clone = object.__new__(Classifier)
         for attr in (
-            "lexicon", "threshold", "entries", "negation", "matcher", "seed_index", "near_chars", "near_char_re",
+            "lexicon", "threshold", "entries", "negation", "matcher", "seed_index", "near_chars", "near_char_re", "near_terms",
             "urgent_forms", "weak_forms", "cry_alarms", "danger_re", "emoji_sets",
         ):
             setattr(clone, attr, getattr(self, attr))
@@ -494,17 +515,22 @@ class Classifier:
         evidence = self._urgent(text, n, by_role)
         urgent = evidence is not None
         if urgent:
-            matched.insert(0, f"急:{evidence}")  # someone in danger is reporting, not asking or chatting
-            scores["faq"] *= 0.3
+            matched.insert(0, f"急:{evidence}")  # someone in danger is reporting, not asking or chatting,
+            if scores["faq"] < FAQ_KEEP:  # unless plainly asking where help is: staff are alerted and the answer helps
+                scores["faq"] *= 0.3
             scores["other"] *= 0.3
             # a person in danger is the safety of a resident (grid), unless the message plainly asks for a
             # service (家庭医生能马上来吗, 求社区安排护工上门): then staff arrange that service, flagged urgent
-            if 0 < scores["service"] < SERVICE_REQUEST:
+            asks = any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role["W"])
+            if asks and SEND_HELP:
+                scores["service"] += SEND_HELP
+                subs[max((k for k in subs if k.startswith("service.")), key=subs.__getitem__, default="service.request")] += SEND_HELP
+            elif 0 < scores["service"] < SERVICE_REQUEST:
                 scores["grid"] += scores["service"]
                 subs["grid.public_safety"] += scores["service"]
                 scores["service"] = 0.0
             personal = sum(1 for h in by_role["Q"] if h[0] < 0 or not _negated(compact, h[0], self.negation))
-            if personal:  # a fall, a stroke, a fire, a weapon: public safety unless equipment outweighs it;
+            if personal and not (asks and SEND_HELP):  # a fall, a stroke, a fire, a weapon: public safety unless equipment outweighs it;
                 # in a long message about several things the danger decides (物业费… 李大爷几天没见人)
                 boost = PERSONAL_BOOST + 0.5 * min(personal - 1, 2)
                 scores["grid"] += boost
@@ -577,17 +603,20 @@ class Classifier:
             self.near_char_re.search(compact) is None
         ):
             return None  # most messages: nothing that could signal danger
-        if not by_role["A"] and any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role["N"]):
+        alarms = by_role["A"]
+        if alarms and by_role["X"]:  # a look-alike spoils an alarm as it spoils a cue (跟真的一样 is no 真的)
+            alarms = [h for h in alarms if not _spoiled(h[0], h[1], [(x[0], x[1]) for x in by_role["X"]])]
+        if not alarms and any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role["N"]):
             return None  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
         ongoing = [h[0] for h in by_role["G"]]
         if not ongoing and any(h[0] <= 0 or not _negated(compact, h[0], self.negation) for h in by_role["Z"]):
             return None  # 已经灭了, 原来是…; but 不是误会 says it is real
         strong, alarm, joke = self.emoji_sets
         if (by_role["J"] or n.emoji and any(ch in joke for ch in text)) and not (
-            ongoing or any(h[3] not in self.cry_alarms for h in by_role["A"])
+            ongoing or any(h[3] not in self.cry_alarms for h in alarms)
         ):
             return None  # 热得要着火了😂, 救命哈哈: a joke, unless someone also cries out (一动不动) or says it goes on now
-        if by_role["H"] and by_role["K"] and not by_role["A"] and not ongoing:
+        if by_role["H"] and by_role["K"] and not alarms and not ongoing:
             return None  # 如果有人敲门，应该报警还是…: asking what to do if, not reporting
         excluded = [(h[0], h[1]) for h in by_role["X"]]
         vetoes = _Vetoes(excluded, [h[0] for h in by_role["Y"]], ongoing, [h[0] for h in by_role["S"]])
@@ -607,8 +636,8 @@ class Classifier:
         # a benign word (物业费) elsewhere, but a lone danger word in a joke or an invitation gets no second chance
         cue = (
             self._any_cue(compact, cues, vetoes)
-            or self._any_cue(compact, self._near(compact, pairs or [], excluded), vetoes)
-            or (None if benign else self._any_cue(compact, self._second_chance(text, compact, by_role["A"]), vetoes))
+            or self._any_cue(compact, self._near(compact, self._near_words(pairs, by_role["T"]), excluded), vetoes)
+            or (None if benign else self._any_cue(compact, self._second_chance(text, compact, alarms), vetoes))
         )
         if cue is None:
             return None
@@ -670,6 +699,12 @@ class Classifier:
                     continue
             return cue
         return None
+
+    def _near_words(self, pairs: list | None, terms: list) -> list:
+        """The `near` words found, plus lexicon terms typed as homophones that are also `near` words,
+        so that 电题 (电梯) … 在里面 is a lift with someone inside."""
+        sounded = [(a, b, "P", self.near_terms[idx], f) for a, b, _r, idx, f in terms if f < 1.0 and idx in self.near_terms]
+        return (pairs or []) + sounded if sounded else pairs or []
 
     def _near(self, compact: str, words: list, excluded: list) -> list[tuple[int, int, str, int, float]]:
         """Spans where both word groups of a `near` pair meet at most 8 characters apart, across at

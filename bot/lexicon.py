@@ -80,6 +80,7 @@ class Cues(_Strict):
     joke: tuple[str, ...] = ()
     hypothetical: tuple[str, ...] = ()
     asking: tuple[str, ...] = ()
+    send_help: tuple[str, ...] = ()
 
 
 class Urgent(_Strict):

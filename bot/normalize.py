@@ -54,11 +54,15 @@ def _plain(ch: str) -> str:
     if cat[0] in "PS":
         return SEP
     if is_han(ch):
-        return _T2S.convert(ch)
+        return _CHAT_FORMS.get(ch) or _T2S.convert(ch)
     if "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff":
         return strip_tones(ch).lower()
     return ch.lower()
 
+
+# characters OpenCC keeps because they are also Simplified (著), though in chat they stand for another
+# (拿著刀 is 拿着刀), and Cantonese characters for everyday words (部电梯停咗, 冇人理, 佢喺入面)
+_CHAT_FORMS = {"著": "着", "咗": "了", "冇": "没", "喺": "在", "嘅": "的", "唔": "不", "佢": "他", "哋": "们", "嚟": "来"}
 
 EMOJI = "\u2063"  # invisible separator, used only inside this module as the emoji marker
 _CHARS = _CharMap()

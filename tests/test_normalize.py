@@ -7,6 +7,12 @@ def test_full_width_case_and_traditional():
     assert clean("ＡＢＣ電梯壞了") == "abc电梯坏了"
 
 
+def test_chat_forms_opencc_keeps_are_folded():
+    # 著 is also Simplified, so OpenCC keeps it; Cantonese writes everyday words with its own characters
+    assert normalize("他拿著刀").compact == "他拿着刀"
+    assert normalize("部电梯停咗 佢喺入面出唔嚟").compact == "部电梯停了|他在入面出不来"
+
+
 def test_zero_width_and_control_characters_vanish():
     assert normalize("好的\u200b收\u200d到\x07\ufeff").compact == "好的收到"
 

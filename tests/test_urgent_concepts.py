@@ -126,10 +126,26 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         "楼下草地上躺着个大姐 叫她不动",  # someone lying there
         "小区南门有人在挨个拉车门",  # theft in progress
         "一条蛇!! 在沙坑里",  # a bare cry with a danger word
+        # after dev19–dev22
+        "楼上暖气管崩了 客厅全淹了 水还在往卧室流",  # a home flooding now
+        "厨房水管冻裂了 往外喷水",  # a pipe bursting
+        "他说他活不下去了 今晚就走",  # self-harm said plainly
+        "外婆打电话说头晕 站都站不稳",  # a body failing
+        "小孙子把安眠药当糖吃了两颗",  # medicine taken as sweets
+        "我被锁在仓库里头了 喊没人应",  # locked in
+        "有辆车里锁着个小孩 车窗都关着",  # a child shut in
+        "三个人把一个学生围在墙角踢",  # a beating
+        "骑电瓶车的抢了我的手机 正往西跑",  # a robbery, the thief still running
+        "物业门口挂着好几根冰溜子 底下全是人",  # icicles over people
+        "河水漫上来了 快到一楼了",  # a river over its banks
+        "他拿著一把刀在樓下晃",  # Traditional 著 (拿著刀)
+        "部电梯停咗 佢喺入面出唔嚟",  # Cantonese: 咗 冇 喺 佢 folded
+        "电题卡在5楼 我爸在里面",  # a homophone typo of a `near` word
+        "奶奶在输密码 对面说是公安局的",  # fraud while it happens
     ],
 )
 def test_dangers_fresh_writers_described_are_flagged(clf, text):
-    """Concepts added after the blind sets dev13–dev18, each checked on a phrasing of my own."""
+    """Concepts added after the blind sets dev13–dev22, each checked on a phrasing of my own."""
     assert clf.classify(text).urgent, text
 
 
@@ -152,11 +168,37 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "有人在楼顶搭鸽子棚 算违建吗",  # building on a roof, nobody at its edge
         "昨天电梯关人那个解决了 人没事",  # a follow-up: everyone is fine
         "收到诈骗电话说我孙子撞了人要私了 没理他 给大家提个醒",  # a scam already seen through
+        # after dev19–dev22
+        "昨晚做梦梦到着火了 吓醒了",  # a dream
+        "早上那两个人打架 派出所来了 已经处理完了",  # handled
+        "爬了二十层楼梯 腿都要断了",  # a figure of speech
+        "这家烧烤好吃到爆炸",  # praise
+        "我爸脑梗后在家躺着 想申请护工补贴",  # a condition since (后在家), not an attack
+        "演练的烟雾跟真的一样 孩子们看呆了",  # 跟真的一样 is no alarm
+        "上个礼拜家里水管爆了 现在换新的了",  # last week
+        "想请个住家保姆照顾我妈",  # 家保 is not 家暴
+        "wo yao ban ju zhu zheng yao sha cai liao",  # typed 要啥, not 要杀
+        "我腿扭了 哪里能借根拐杖",  # a sprain
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
     """Look-alikes the same sets showed: figures of speech, jokes, screens, rumours, fears, follow-ups."""
     assert not clf.classify(text).urgent, text
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("我妈一个人在家 说胸口闷得慌 家庭医生能马上上门吗", "service"),  # asks for a service at the door
+        ("我爸突然说不出话 嘴歪了 我在外地 赶紧叫120", "grid"),  # reports a danger: a resident's safety
+        ("最近的驿站急救箱在哪 孩子手划破了 血止不住", "faq"),  # asks where help is: answered, staff alerted
+    ],
+)
+def test_urgent_messages_keep_the_label_of_what_they_ask(clf, text, label):
+    """Writers file an urgent request for a home visit under service and a question about the station's
+    first-aid kit under faq; both stay urgent, so staff are alerted either way."""
+    result = clf.classify(text)
+    assert result.urgent and result.label == label, result
 
 
 def test_evidence_is_offered_only_for_an_urgent_message(clf):
