@@ -28,12 +28,27 @@ PROBLEM_LABELS = frozenset({"property", "grid", "service"})
 PERSONAL_BOOST = 2.0  # grid score added to an urgent message that names a danger to a person
 SERVICE_REQUEST = 2.5  # service score from which an urgent message stays a request for that service
 SEND_HELP = 2.5  # service score added to an urgent message that asks for a service at the door (家庭医生能马上上门吗)
+NEAR_WINDOW = 10  # most characters between the two words of a `near` pair (8 missed 道闸坏了，杆子…乱砸)
 FAQ_KEEP = 4.0  # faq score from which an urgent message stays a question about a station (驿站急救箱在哪 … 血止不住)
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
 _FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿啥一")
+_TOPIC_BREAK = re.compile("另外|顺便|还有就是|再就是|还有个事|另一个")  # a second matter begins
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
 # numbers, places and fillers around a bare cry for help ("煤气 2号楼", "help!!!", "火 快")
 _PLACE_FILLER = re.compile(r"[\d|]+|号楼|单元|门口|楼下|楼上|楼道|楼顶|顶楼|这里|这儿|这边|小区|[啊呀了吧的快栋层号楼室]")
+
+
+class _NearWord(NamedTuple):
+    """A `near` word: the pair sides it stands on (pair * 2 + side), and the pairs it stands on first
+    or second, so that a message whose words complete no pair is ruled out by two set unions."""
+
+    codes: tuple[int, ...]
+    firsts: frozenset[int]
+    seconds: frozenset[int]
+
+    @classmethod
+    def of(cls, codes: list[int]) -> "_NearWord":
+        return cls(tuple(codes), frozenset(c >> 1 for c in codes if c % 2 == 0), frozenset(c >> 1 for c in codes if c % 2))
 
 
 class _Vetoes(NamedTuple):
@@ -282,9 +297,10 @@ def _plausible_typo(span: str, term: str) -> bool:
 
 
 def _spoiled(start: int, end: int, excluded: list[tuple[int, int]]) -> bool:
-    """A word overlapping a look-alike is no evidence (火 of 火锅), unless the look-alike is a shorter
-    word inside it (找着, "found", inside 没找着)."""
-    return any(x < end and start < y and not (start <= x and y <= end and y - x < end - start) for x, y in excluded)
+    """A word overlapping a look-alike is no evidence (火 of 火锅), unless the look-alike lies inside it
+    (找着, "found", inside 没找着) or is the word itself (打火机 is a look-alike of 火, but a `near` word
+    beside 汽油)."""
+    return any(x < end and start < y and not (start <= x and y <= end) for x, y in excluded)
 
 
 def _negated(text: str, start: int, negation: re.Pattern) -> bool:
@@ -409,14 +425,15 @@ class Classifier:
             for side, group in enumerate((a, b)):
                 for word in {term_form(w) for w in group}:
                     sides[word].append(pair * 2 + side)
+        near = {word: _NearWord.of(codes) for word, codes in sides.items()}
         # lexicon terms that are also `near` words: their homophone typos (电题) count on the pair's side
-        self.near_terms = {i: tuple(sides[f]) for i, e in enumerate(self.entries) if len(f := term_form(e.text)) > 1 and f in sides}
-        self.near_chars: dict[str, tuple[int, ...]] = {}  # one-character words of `near`
-        for word, codes in sides.items():
+        self.near_terms = {i: near[f] for i, e in enumerate(self.entries) if len(f := term_form(e.text)) > 1 and f in near}
+        self.near_chars: dict[str, _NearWord] = {}  # one-character words of `near`
+        for word, near_word in near.items():
             if len(word) == 1:
-                self.near_chars[word] = tuple(codes)
+                self.near_chars[word] = near_word
             else:
-                matcher.add(word, "P", tuple(codes), sound="homophone" if len(word) >= 3 else False)
+                matcher.add(word, "P", near_word, sound="homophone" if len(word) >= 3 else False)
         matcher.freeze()
         self.matcher = matcher
         self.weak_forms = frozenset(term_form(w) for w in urgent.weak)
@@ -707,18 +724,23 @@ class Classifier:
         return (pairs or []) + sounded if sounded else pairs or []
 
     def _near(self, compact: str, words: list, excluded: list) -> list[tuple[int, int, str, int, float]]:
-        """Spans where both word groups of a `near` pair meet at most 8 characters apart, across at
+        """Spans where both word groups of a `near` pair meet at most NEAR_WINDOW characters apart, across at
         most one punctuation mark (火 … 好大: 冒出好大的火; 小孩在路边哭，找不到), as extra urgent
         cues. A word a look-alike spoils (火 of 火锅) takes no part. Linear-ish even for 4096 characters."""
-        spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for start, end, _role, codes, _f in words:
-            for code in codes:
-                spans[code].append((start, end))
         chars = self.near_chars
-        for m in self.near_char_re.finditer(compact):
-            i = m.start()
-            for code in chars[m.group()]:
-                spans[code].append((i, i + 1))
+        # a homophone (吊下来 for 掉下来) where a look-alike stands is the look-alike, not the word
+        placed = [(start, end, word) for start, end, _role, word, f in words
+                  if f == 1.0 or not any(x < end and start < y for x, y in excluded)]
+        placed += [(m.start(), m.end(), chars[m.group()]) for m in self.near_char_re.finditer(compact)]
+        # most messages hold words of many rules but both sides of none: two set unions tell
+        complete = set().union(*[w.firsts for _s, _e, w in placed]) & set().union(*[w.seconds for _s, _e, w in placed])
+        if not complete:
+            return []
+        spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for start, end, word in placed:
+            for code in word.codes:
+                if code >> 1 in complete:
+                    spans[code].append((start, end))
         if excluded:  # rare: drop the words a look-alike spoils
             for code, found in spans.items():
                 spans[code] = [(a, b) for a, b in found if not _spoiled(a, b, excluded)]
@@ -730,12 +752,14 @@ class Classifier:
             seconds.sort()
             starts = [s2 for s2, _e in seconds]
             for s1, e1 in firsts:
-                lo = bisect_left(starts, s1 - 16)
-                for s2, e2 in seconds[lo : bisect_right(starts, e1 + 8)]:
+                lo = bisect_left(starts, s1 - NEAR_WINDOW - 8)  # a second word before the first is at most 8 long
+                for s2, e2 in seconds[lo : bisect_right(starts, e1 + NEAR_WINDOW)]:
                     left, right = (e1, s2) if e1 <= s2 else (e2, s1)
-                    if (e1 <= s2 or e2 <= s1) and right - left <= 8 and compact.count(SEP, left, right) <= 1:
+                    if (e1 <= s2 or e2 <= s1) and right - left <= NEAR_WINDOW and compact.count(SEP, left, right) <= 1:
                         if _negated(compact, s1, self.negation) or _negated(compact, s2, self.negation):
                             continue  # 插座松了没冒烟
+                        if _TOPIC_BREAK.search(compact, left, right):
+                            continue  # 开关坏了，另外楼上渗水: two matters, not one danger
                         found.append((min(s1, s2), max(e1, e2), "U", -1, 1.0))
                         break
         return found

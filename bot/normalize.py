@@ -62,7 +62,7 @@ def _plain(ch: str) -> str:
 
 # characters OpenCC keeps because they are also Simplified (著), though in chat they stand for another
 # (拿著刀 is 拿着刀), and Cantonese characters for everyday words (部电梯停咗, 冇人理, 佢喺入面)
-_CHAT_FORMS = {"著": "着", "咗": "了", "冇": "没", "喺": "在", "嘅": "的", "唔": "不", "佢": "他", "哋": "们", "嚟": "来"}
+_CHAT_FORMS = {"著": "着", "咗": "了", "冇": "没", "喺": "在", "嘅": "的", "唔": "不", "佢": "他", "哋": "们", "嚟": "来", "啲": "点"}
 
 EMOJI = "\u2063"  # invisible separator, used only inside this module as the emoji marker
 _CHARS = _CharMap()

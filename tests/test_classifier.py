@@ -31,6 +31,7 @@ def label(clf, text):
         ("帮我办医保卡", "service"),
         ("有没有免费的心理热线", "service"),
         ("哪里可以借轮椅用一下", "faq"),
+        ("手机快没电了 附近哪能充个电", "faq"),  # a flat phone battery is no power cut
         ("红帆驿站在哪里", "faq"),
         ("怎么申请低保", "service"),
         ("三方会议是每个月几号", "faq"),

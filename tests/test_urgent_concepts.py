@@ -142,10 +142,23 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         "部电梯停咗 佢喺入面出唔嚟",  # Cantonese: 咗 冇 喺 佢 folded
         "电题卡在5楼 我爸在里面",  # a homophone typo of a `near` word
         "奶奶在输密码 对面说是公安局的",  # fraud while it happens
+        # after dev23–dev25
+        "电梯停了灯也黑了 里头是个送快递的",  # someone inside a stopped lift
+        "后厨那边嘶嘶响 一股煤气味",  # hissing and a smell
+        "轿车前轮陷进去了 人还在里面",  # a car sinking in a hole
+        "对门门缝往外渗水 家里好像没人",  # a flat flooding, nobody home
+        "后山的泥土往下滑 快到楼后面了",  # a landslide
+        "楼道里一股汽油味 有人拿着打火机",  # fuel and a flame
+        "隔壁哭喊声和打骂声一直没停",  # a beating heard
+        "两个人拿板砖往他脑袋上削",  # a weapon
+        "我姥姥失智 早上出门到现在没转来",  # a person with dementia not back
+        "孙子在广场玩 一转眼不见了",  # a child gone
+        "my mum ran out of insulin and keeps shaking",  # English
+        "道闸坏了，杆子一直在乱砸 砸了个骑车的",  # ten characters between the pair
     ],
 )
 def test_dangers_fresh_writers_described_are_flagged(clf, text):
-    """Concepts added after the blind sets dev13–dev22, each checked on a phrasing of my own."""
+    """Concepts added after the blind sets dev13–dev25, each checked on a phrasing of my own."""
     assert clf.classify(text).urgent, text
 
 
@@ -179,6 +192,13 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "想请个住家保姆照顾我妈",  # 家保 is not 家暴
         "wo yao ban ju zhu zheng yao sha cai liao",  # typed 要啥, not 要杀
         "我腿扭了 哪里能借根拐杖",  # a sprain
+        # after dev23–dev25
+        "想给我爸装个一按就来人的呼叫器 怕他摔了没人知道",  # a device described
+        "热得整个人都要烧起来了🔥",  # hyperbole
+        "天台门能锁上吗 怕孩子上去玩出危险",  # a fear
+        "我们这栋的垃圾没得人倒了 臭得很",  # 没得 denies (Sichuan)
+        "the old wiring might catch fire one day, please check it",  # a fear, in English
+        "我爸中风后一直卧床 想问问长护险咋办",  # a condition since, not an attack
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
