@@ -40,25 +40,16 @@ _PLACE_FILLER = re.compile(r"[\d|]+|号楼|单元|门口|楼下|楼上|楼道|�
 
 class _NearWord(NamedTuple):
     """A `near` word: the pair sides it stands on (pair * 2 + side), and the pairs it stands on first
-    or second, so that a message whose words complete no pair is ruled out by two set unions."""
+    or second as bit masks, so that a message whose words complete no pair is ruled out at once."""
 
     codes: tuple[int, ...]
-    firsts: frozenset[int]
-    seconds: frozenset[int]
+    firsts: int  # bit p set: the word stands first in pair p
+    seconds: int
 
     @classmethod
     def of(cls, codes: list[int]) -> "_NearWord":
-        return cls(tuple(codes), frozenset(c >> 1 for c in codes if c % 2 == 0), frozenset(c >> 1 for c in codes if c % 2))
-
-
-class _Vetoes(NamedTuple):
-    """What may cancel an urgent cue: look-alike spans, and positions of past or hypothetical
-    context, of words saying it goes on, and of 以后-words."""
-
-    excluded: list[tuple[int, int]]
-    context: list[int]
-    ongoing: list[int]
-    since: list[int]
+        return cls(tuple(codes), sum(1 << (c >> 1) for c in set(codes) if c % 2 == 0),
+                   sum(1 << (c >> 1) for c in set(codes) if c % 2))
 
 
 class Classification(NamedTuple):
@@ -444,6 +435,7 @@ class Classifier:
         self.emoji_sets = (frozenset(urgent.emoji.replace(" ", "")), frozenset(urgent.emoji_alarm.replace(" ", "")),
                            frozenset(urgent.emoji_joke.replace(" ", "")))
         self.near_char_re = re.compile("[%s]" % re.escape("".join(self.near_chars)) if self.near_chars else "(?!)")
+        self.near_char_set = frozenset(self.near_chars)
         self._set_examples(
             tuple(
                 Example(text, name.split(".", 1)[0], name)
@@ -468,7 +460,7 @@ class Classifier:
                 raise ValueError(f"unknown label {e.label!r} in example {e.text!r}; expected one of {LABELS}")
         clone = object.__new__(Classifier)
         for attr in (
-            "lexicon", "threshold", "entries", "negation", "matcher", "seed_index", "near_chars", "near_char_re", "near_terms",
+            "lexicon", "threshold", "entries", "negation", "matcher", "seed_index", "near_chars", "near_char_re", "near_char_set", "near_terms",
             "urgent_forms", "weak_forms", "cry_alarms", "danger_re", "emoji_sets",
         ):
             setattr(clone, attr, getattr(self, attr))
@@ -502,7 +494,7 @@ class Classifier:
         negations = 0
         entries = self.entries
         shared_hit = False
-        for start, _end, _role, entry_id, factor in by_role["T"]:
+        for start, _end, _role, entry_id, factor in by_role.get("T", ()):
             entry = entries[entry_id]
             if may_negate and start > 0 and entry.places[0][0] in PROBLEM_LABELS and _negated(compact, start, self.negation):
                 negations += 1
@@ -515,7 +507,7 @@ class Classifier:
         if not scores and len(compact) >= 3:
             self._fuzzy_terms(n, scores, subs, matched)
         if shared_hit:  # boundary rule 1: a shared word (井盖, 路灯) goes where the message says it is
-            outside, inside = len(by_role["O"]), len(by_role["I"])
+            outside, inside = len(by_role.get("O", ())), len(by_role.get("I", ()))
             if outside > inside:
                 scores["grid"] += 2.5
             elif inside > outside:
@@ -523,7 +515,7 @@ class Classifier:
         problem = scores["property"] or scores["grid"] or scores["service"]
         if len(compact) > 10 and problem:
             scores["other"] *= 0.4  # 好的, 谢谢, 你好 inside a report do not make it chit-chat
-        closed = bool(by_role["C"]) and not by_role["R"]
+        closed = bool(by_role.get("C", ())) and not by_role.get("R", ())
         if closed or (negations and not problem):
             for label in PROBLEM_LABELS:
                 scores[label] *= 0.5
@@ -538,7 +530,7 @@ class Classifier:
             scores["other"] *= 0.3
             # a person in danger is the safety of a resident (grid), unless the message plainly asks for a
             # service (家庭医生能马上来吗, 求社区安排护工上门): then staff arrange that service, flagged urgent
-            asks = any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role["W"])
+            asks = any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role.get("W", ()))
             if asks and SEND_HELP:
                 scores["service"] += SEND_HELP
                 subs[max((k for k in subs if k.startswith("service.")), key=subs.__getitem__, default="service.request")] += SEND_HELP
@@ -546,7 +538,7 @@ class Classifier:
                 scores["grid"] += scores["service"]
                 subs["grid.public_safety"] += scores["service"]
                 scores["service"] = 0.0
-            personal = sum(1 for h in by_role["Q"] if h[0] < 0 or not _negated(compact, h[0], self.negation))
+            personal = sum(1 for h in by_role.get("Q", ()) if h[0] < 0 or not _negated(compact, h[0], self.negation))
             if personal and not (asks and SEND_HELP):  # a fall, a stroke, a fire, a weapon: public safety unless equipment outweighs it;
                 # in a long message about several things the danger decides (物业费… 李大爷几天没见人)
                 boost = PERSONAL_BOOST + 0.5 * min(personal - 1, 2)
@@ -555,10 +547,10 @@ class Classifier:
             if not any(scores[label] for label in PROBLEM_LABELS):
                 scores["grid"] += 1.5  # danger with no facility or service named: public safety
                 subs["grid.public_safety"] += 1.5
-        elif (by_role["H"] or by_role["N"]) and by_role["K"]:
+        elif (by_role.get("H", ()) or by_role.get("N", ())) and by_role.get("K", ()):
             scores["faq"] += 2.5  # 万一着火了往哪边疏散？如果燃气泄漏应该怎么办: asking what to do, not reporting
             subs["faq.question"] += 2.5
-        elif by_role["J"] or (n.emoji and any(ch in self.emoji_sets[2] for ch in text)):
+        elif by_role.get("J", ()) or (n.emoji and any(ch in self.emoji_sets[2] for ch in text)):
             scores["other"] += 1.5  # 烟花好美🎆, 呛得打喷嚏哈哈: a joke or a greeting, not a report
             subs["other.chitchat"] += 1.5
         ex_urgent = self._examples(compact.replace(SEP, ""), scores, subs, matched)
@@ -615,35 +607,34 @@ class Classifier:
         now (以防万一, 演练; but 不是演习 is), nor one that says the danger is over (已经灭了) unless it
         also says it goes on (还在冒); None when there is none."""
         compact = n.compact
-        cues, pairs = by_role.get("U") or [], by_role.get("P")
+        cues, pairs = by_role.get("U", ()), by_role.get("P")
         if not (cues or pairs or n.emoji) and self.danger_re.search(compact) is None and (
-            self.near_char_re.search(compact) is None
+            self.near_char_set.isdisjoint(compact)
         ):
             return None  # most messages: nothing that could signal danger
-        alarms = by_role["A"]
-        if alarms and by_role["X"]:  # a look-alike spoils an alarm as it spoils a cue (跟真的一样 is no 真的)
-            alarms = [h for h in alarms if not _spoiled(h[0], h[1], [(x[0], x[1]) for x in by_role["X"]])]
-        if not alarms and any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role["N"]):
+        alarms = by_role.get("A", ())
+        if alarms and by_role.get("X", ()):  # a look-alike spoils an alarm as it spoils a cue (跟真的一样 is no 真的)
+            alarms = [h for h in alarms if not _spoiled(h[0], h[1], [(x[0], x[1]) for x in by_role.get("X", ())])]
+        if not alarms and any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role.get("N", ())):
             return None  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
-        ongoing = [h[0] for h in by_role["G"]]
-        if not ongoing and any(h[0] <= 0 or not _negated(compact, h[0], self.negation) for h in by_role["Z"]):
+        ongoing = [h[0] for h in by_role.get("G", ())]
+        if not ongoing and any(h[0] <= 0 or not _negated(compact, h[0], self.negation) for h in by_role.get("Z", ())):
             return None  # 已经灭了, 原来是…; but 不是误会 says it is real
         strong, alarm, joke = self.emoji_sets
-        if (by_role["J"] or n.emoji and any(ch in joke for ch in text)) and not (
+        if (by_role.get("J", ()) or n.emoji and any(ch in joke for ch in text)) and not (
             ongoing or any(h[3] not in self.cry_alarms for h in alarms)
         ):
             return None  # 热得要着火了😂, 救命哈哈: a joke, unless someone also cries out (一动不动) or says it goes on now
-        if by_role["H"] and by_role["K"] and not alarms and not ongoing:
+        if by_role.get("H", ()) and by_role.get("K", ()) and not alarms and not ongoing:
             return None  # 如果有人敲门，应该报警还是…: asking what to do if, not reporting
-        excluded = [(h[0], h[1]) for h in by_role["X"]]
-        vetoes = _Vetoes(excluded, [h[0] for h in by_role["Y"]], ongoing, [h[0] for h in by_role["S"]])
-        benign = bool(by_role["B"])
+        excluded = [(h[0], h[1]) for h in by_role.get("X", ())]
+        benign = bool(by_role.get("B", ()))
         if n.emoji and not benign:
             seen = [ch for ch in text if ch in strong or ch in alarm or ch in joke]
             marks = set(seen)
             if not marks & joke and (
                 marks & strong
-                or not by_role["X"]  # 太火了🔥🔥 is praise
+                or not by_role.get("X", ())  # 太火了🔥🔥 is praise
                 and (len(marks & alarm) >= 2 and len(compact) <= 20 or len(seen) >= 2 and len(compact) <= 12)
             ):  # 😱🔥 6栋; 😰😰 楼顶有人: a short, repeated alarm
                 return "".join(dict.fromkeys(seen))
@@ -652,9 +643,10 @@ class Classifier:
         # each pass only when the one before found nothing; two concepts meeting (电瓶 … 鼓起来) outweigh
         # a benign word (物业费) elsewhere, but a lone danger word in a joke or an invitation gets no second chance
         cue = (
-            self._any_cue(compact, cues, vetoes)
-            or self._any_cue(compact, self._near(compact, self._near_words(pairs, by_role["T"]), excluded), vetoes)
-            or (None if benign else self._any_cue(compact, self._second_chance(text, compact, alarms), vetoes))
+            self._any_cue(compact, cues, by_role, excluded, ongoing)
+            or self._any_cue(compact, self._near(compact, self._near_words(pairs, by_role.get("T", ())), excluded),
+                             by_role, excluded, ongoing)
+            or (None if benign else self._any_cue(compact, self._second_chance(text, compact, alarms), by_role, excluded, ongoing))
         )
         if cue is None:
             return None
@@ -685,11 +677,15 @@ class Classifier:
                 found.append((a, b, "U", -2, 1.0))
         return found
 
-    def _any_cue(self, compact: str, cues, vetoes: _Vetoes) -> tuple | None:
-        """The first cue that no look-alike, negation or past/hypothetical context cancels.
-        A cue directly followed by 过 tells of an experience (晕倒过一次), not of now; an `ongoing`
-        word in the clause (还在, 现在) keeps a past word from cancelling it (昨天起一直冒烟，现在还在冒)."""
-        excluded, context, ongoing, since = vetoes
+    def _any_cue(self, compact: str, cues, by_role: dict, excluded: list, ongoing: list) -> tuple | None:
+        """The first cue that no look-alike (`excluded` spans), negation or past/hypothetical context
+        cancels. A cue directly followed by 过 tells of an experience (晕倒过一次), not of now; an `ongoing`
+        word in the clause (还在, 现在) keeps a past word from cancelling it (昨天起一直冒烟，现在还在冒);
+        a `since` word after it (中风以后) says it came first."""
+        if not cues:
+            return None
+        context = [h[0] for h in by_role.get("Y", ())]
+        since = [h[0] for h in by_role.get("S", ())]
         for cue in cues:
             start, end, _role, idx, _f = cue
             if start < 0:  # typed pinyin or English: any look-alike or context typed the same way vetoes
@@ -728,18 +724,26 @@ class Classifier:
         most one punctuation mark (火 … 好大: 冒出好大的火; 小孩在路边哭，找不到), as extra urgent
         cues. A word a look-alike spoils (火 of 火锅) takes no part. Linear-ish even for 4096 characters."""
         chars = self.near_chars
+        # most messages hold words of many rules but both sides of none: bitwise ors over the words
+        # and the one-character words present tell, before any position is looked at
+        first_mask = second_mask = 0
+        for hit in words:
+            first_mask |= hit[3].firsts
+            second_mask |= hit[3].seconds
+        for ch in self.near_char_set.intersection(compact):
+            first_mask |= chars[ch].firsts
+            second_mask |= chars[ch].seconds
+        complete = first_mask & second_mask
+        if not complete:
+            return []
         # a homophone (吊下来 for 掉下来) where a look-alike stands is the look-alike, not the word
         placed = [(start, end, word) for start, end, _role, word, f in words
                   if f == 1.0 or not any(x < end and start < y for x, y in excluded)]
         placed += [(m.start(), m.end(), chars[m.group()]) for m in self.near_char_re.finditer(compact)]
-        # most messages hold words of many rules but both sides of none: two set unions tell
-        complete = set().union(*[w.firsts for _s, _e, w in placed]) & set().union(*[w.seconds for _s, _e, w in placed])
-        if not complete:
-            return []
         spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for start, end, word in placed:
             for code in word.codes:
-                if code >> 1 in complete:
+                if complete >> (code >> 1) & 1:
                     spans[code].append((start, end))
         if excluded:  # rare: drop the words a look-alike spoils
             for code, found in spans.items():
