@@ -118,16 +118,24 @@ def fuzzy_pinyin(s: str) -> str:
 
 
 class _PinyinCache(dict):
-    """Per-character toneless pinyin (fuzzy-merged), computed once per distinct character;
-    "" for anything that is not a Chinese character."""
+    """Per-character toneless pinyin, computed once per distinct character (pypinyin is slow, and
+    the lexicon's thousands of terms share a few thousand characters); "" for anything that is not
+    a Chinese character. With `fuzzy`, the sounds residents mix up are merged (fuzzy_pinyin)."""
+
+    def __init__(self, fuzzy: bool) -> None:
+        super().__init__()
+        self.fuzzy = fuzzy
 
     def __missing__(self, ch: str) -> str:
-        syl = fuzzy_pinyin(lazy_pinyin(ch, style=Style.NORMAL, v_to_u=False)[0]) if is_han(ch) else ""
+        syl = lazy_pinyin(ch, style=Style.NORMAL, v_to_u=False)[0] if is_han(ch) else ""
+        if self.fuzzy:
+            syl = fuzzy_pinyin(syl)
         self[ch] = syl
         return syl
 
 
-_PINYIN = _PinyinCache()
+_PINYIN = _PinyinCache(fuzzy=True)
+_RAW_PINYIN = _PinyinCache(fuzzy=False)
 
 
 def strip_tones(text: str) -> str:
@@ -207,9 +215,9 @@ def term_keys(term: str) -> tuple[str, tuple[tuple[str, ...], ...], tuple[str, .
     if not compact or not all(is_han(c) for c in compact):
         return compact, (), ()
     per_char = tuple(_PINYIN[c] for c in compact)
-    phrase = tuple(fuzzy_pinyin(s) for s in lazy_pinyin(compact, style=Style.NORMAL, v_to_u=False))
-    sylls = tuple(dict.fromkeys(k for k in (per_char, phrase) if len(k) == len(compact)))
-    raw = [lazy_pinyin(c, style=Style.NORMAL, v_to_u=False)[0] for c in compact]
     phrase_raw = lazy_pinyin(compact, style=Style.NORMAL, v_to_u=False)
+    phrase = tuple(fuzzy_pinyin(s) for s in phrase_raw)
+    sylls = tuple(dict.fromkeys(k for k in (per_char, phrase) if len(k) == len(compact)))
+    raw = [_RAW_PINYIN[c] for c in compact]
     latin = tuple(dict.fromkeys(fuzzy_pinyin("".join(k)) for k in (raw, phrase_raw)))
     return compact, sylls, latin
