@@ -265,7 +265,6 @@ class _Matcher:
                         groups[role].append((-1, -1, role, idx, 1.0))
         return groups
 
-
     @staticmethod
     def _sounded(sounded: list, start: int, end: int, payloads: list, term_end: int, sound_end: int) -> int:
         """Record a homophone hit; a term only when no exact or longer homophone term covers it.
@@ -277,6 +276,7 @@ class _Matcher:
                 sound_end = end
                 sounded.append((start, end, role, idx, 0.8))
         return sound_end
+
 
 def _plausible_typo(span: str, term: str) -> bool:
     """A homophone is taken for a typo only if enough characters agree: for two-character terms
@@ -418,7 +418,9 @@ class Classifier:
                     sides[word].append(pair * 2 + side)
         near = {word: _NearWord.of(codes) for word, codes in sides.items()}
         # lexicon terms that are also `near` words: their homophone typos (电题) count on the pair's side
-        self.near_terms = {i: near[f] for i, e in enumerate(self.entries) if len(f := term_form(e.text)) > 1 and f in near}
+        self.near_terms = {
+            i: near[form] for i, e in enumerate(self.entries) if len(form := term_form(e.text)) > 1 and form in near
+        }
         self.near_chars: dict[str, _NearWord] = {}  # one-character words of `near`
         for word, near_word in near.items():
             if len(word) == 1:
@@ -460,8 +462,8 @@ class Classifier:
                 raise ValueError(f"unknown label {e.label!r} in example {e.text!r}; expected one of {LABELS}")
         clone = object.__new__(Classifier)
         for attr in (
-            "lexicon", "threshold", "entries", "negation", "matcher", "seed_index", "near_chars", "near_char_re", "near_char_set", "near_terms",
-            "urgent_forms", "weak_forms", "cry_alarms", "danger_re", "emoji_sets",
+            "lexicon", "threshold", "entries", "negation", "matcher", "seed_index", "near_chars", "near_char_re",
+            "near_char_set", "near_terms", "urgent_forms", "weak_forms", "cry_alarms", "danger_re", "emoji_sets",
         ):
             setattr(clone, attr, getattr(self, attr))
         clone._set_examples(self.seed_examples, self.learned + extra)
@@ -531,16 +533,18 @@ class Classifier:
             # a person in danger is the safety of a resident (grid), unless the message plainly asks for a
             # service (家庭医生能马上来吗, 求社区安排护工上门): then staff arrange that service, flagged urgent
             asks = any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role.get("W", ()))
-            if asks and SEND_HELP:
+            if asks:
                 scores["service"] += SEND_HELP
-                subs[max((k for k in subs if k.startswith("service.")), key=subs.__getitem__, default="service.request")] += SEND_HELP
+                services = [k for k in subs if k.startswith("service.")]
+                asked = max(services, key=subs.__getitem__) if services else "service.request"
+                subs[asked] += SEND_HELP
             elif 0 < scores["service"] < SERVICE_REQUEST:
                 scores["grid"] += scores["service"]
                 subs["grid.public_safety"] += scores["service"]
                 scores["service"] = 0.0
             personal = sum(1 for h in by_role.get("Q", ()) if h[0] < 0 or not _negated(compact, h[0], self.negation))
-            if personal and not (asks and SEND_HELP):  # a fall, a stroke, a fire, a weapon: public safety unless equipment outweighs it;
-                # in a long message about several things the danger decides (物业费… 李大爷几天没见人)
+            if personal and not asks:  # a fall, a stroke, a fire, a weapon: public safety unless equipment
+                # outweighs it; in a long message about several things the danger decides (物业费… 李大爷几天没见人)
                 boost = PERSONAL_BOOST + 0.5 * min(personal - 1, 2)
                 scores["grid"] += boost
                 subs["grid.public_safety"] += boost
@@ -612,9 +616,10 @@ class Classifier:
             self.near_char_set.isdisjoint(compact)
         ):
             return None  # most messages: nothing that could signal danger
+        excluded = [(h[0], h[1]) for h in by_role.get("X", ())]
         alarms = by_role.get("A", ())
-        if alarms and by_role.get("X", ()):  # a look-alike spoils an alarm as it spoils a cue (跟真的一样 is no 真的)
-            alarms = [h for h in alarms if not _spoiled(h[0], h[1], [(x[0], x[1]) for x in by_role.get("X", ())])]
+        if alarms and excluded:  # a look-alike spoils an alarm as it spoils a cue (跟真的一样 is no 真的)
+            alarms = [h for h in alarms if not _spoiled(h[0], h[1], excluded)]
         if not alarms and any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role.get("N", ())):
             return None  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
         ongoing = [h[0] for h in by_role.get("G", ())]
@@ -627,14 +632,13 @@ class Classifier:
             return None  # 热得要着火了😂, 救命哈哈: a joke, unless someone also cries out (一动不动) or says it goes on now
         if by_role.get("H", ()) and by_role.get("K", ()) and not alarms and not ongoing:
             return None  # 如果有人敲门，应该报警还是…: asking what to do if, not reporting
-        excluded = [(h[0], h[1]) for h in by_role.get("X", ())]
         benign = bool(by_role.get("B", ()))
         if n.emoji and not benign:
             seen = [ch for ch in text if ch in strong or ch in alarm or ch in joke]
             marks = set(seen)
             if not marks & joke and (
                 marks & strong
-                or not by_role.get("X", ())  # 太火了🔥🔥 is praise
+                or not excluded  # 太火了🔥🔥 is praise
                 and (len(marks & alarm) >= 2 and len(compact) <= 20 or len(seen) >= 2 and len(compact) <= 12)
             ):  # 😱🔥 6栋; 😰😰 楼顶有人: a short, repeated alarm
                 return "".join(dict.fromkeys(seen))
@@ -646,7 +650,8 @@ class Classifier:
             self._any_cue(compact, cues, by_role, excluded, ongoing)
             or self._any_cue(compact, self._near(compact, self._near_words(pairs, by_role.get("T", ())), excluded),
                              by_role, excluded, ongoing)
-            or (None if benign else self._any_cue(compact, self._second_chance(text, compact, alarms), by_role, excluded, ongoing))
+            or (None if benign
+                else self._any_cue(compact, self._second_chance(text, compact, alarms), by_role, excluded, ongoing))
         )
         if cue is None:
             return None
@@ -716,7 +721,8 @@ class Classifier:
     def _near_words(self, pairs: list | None, terms: list) -> list:
         """The `near` words found, plus lexicon terms typed as homophones that are also `near` words,
         so that 电题 (电梯) … 在里面 is a lift with someone inside."""
-        sounded = [(a, b, "P", self.near_terms[idx], f) for a, b, _r, idx, f in terms if f < 1.0 and idx in self.near_terms]
+        near_terms = self.near_terms
+        sounded = [(a, b, "P", near_terms[idx], f) for a, b, _r, idx, f in terms if f < 1.0 and idx in near_terms]
         return (pairs or []) + sounded if sounded else pairs or []
 
     def _near(self, compact: str, words: list, excluded: list) -> list[tuple[int, int, str, int, float]]:
