@@ -32,7 +32,6 @@ NEAR_WINDOW = 10  # most characters between the two words of a `near` pair (8 mi
 FAQ_KEEP = 4.0  # faq score from which an urgent message stays a question about a station (驿站急救箱在哪 … 血止不住)
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
 _FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿啥一")
-_TOPIC_BREAK = re.compile("另外|顺便|还有就是|再就是|还有个事|另一个")  # a second matter begins
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
 # numbers, places and fillers around a bare cry for help ("煤气 2号楼", "help!!!", "火 快")
 _PLACE_FILLER = re.compile(r"[\d|]+|号楼|单元|门口|楼下|楼上|楼道|楼顶|顶楼|这里|这儿|这边|小区|[啊呀了吧的快栋层号楼室]")
@@ -305,9 +304,14 @@ def _negated(text: str, start: int, negation: re.Pattern) -> bool:
     return m is not None and not (m.start() > 0 and before[m.start() - 1] == m.group(1)[-1])
 
 
+def _alternation(words: Iterable[str]) -> str:
+    """A regex matching any of the words, the longest first ("" when there are none)."""
+    return "|".join(map(re.escape, sorted(set(filter(None, words)), key=len, reverse=True)))
+
+
 def _negation_pattern(negators: Iterable[str]) -> re.Pattern:
     """A negator (longest first) followed by at most two link characters at the end of a text."""
-    words = "|".join(map(re.escape, sorted(filter(None, negators), key=len, reverse=True)))
+    words = _alternation(negators)
     return re.compile("(%s)[%s]{0,2}$" % (words, re.escape(_LINKS)) if words else "(?!)")
 
 
@@ -391,6 +395,7 @@ class Classifier:
         self.entries = _entries(lexicon)
         urgent, cues = lexicon.urgent, lexicon.cues
         self.negation = _negation_pattern(cues.negators)
+        self.topic_break = re.compile(_alternation(map(term_form, cues.topic_break)) or "(?!)")
         self.urgent_forms = tuple(term_form(w) for w in urgent.terms)
         matcher = _Matcher()
         for idx, entry in enumerate(self.entries):
@@ -432,8 +437,7 @@ class Classifier:
         self.weak_forms = frozenset(term_form(w) for w in urgent.weak)
         # alarms that are only a cry (救命, 快来): a joke (哈哈, 😂) around them is still a joke
         self.cry_alarms = frozenset(i for i, w in enumerate(urgent.alarm) if term_form(w) in self.weak_forms)
-        danger = sorted({term_form(w) for w in urgent.danger}, key=len, reverse=True)
-        self.danger_re = re.compile("|".join(map(re.escape, danger)) if danger else "(?!)")
+        self.danger_re = re.compile(_alternation(map(term_form, urgent.danger)) or "(?!)")
         self.emoji_sets = (frozenset(urgent.emoji.replace(" ", "")), frozenset(urgent.emoji_alarm.replace(" ", "")),
                            frozenset(urgent.emoji_joke.replace(" ", "")))
         self.near_char_re = re.compile("[%s]" % re.escape("".join(self.near_chars)) if self.near_chars else "(?!)")
@@ -462,8 +466,9 @@ class Classifier:
                 raise ValueError(f"unknown label {e.label!r} in example {e.text!r}; expected one of {LABELS}")
         clone = object.__new__(Classifier)
         for attr in (
-            "lexicon", "threshold", "entries", "negation", "matcher", "seed_index", "near_chars", "near_char_re",
-            "near_char_set", "near_terms", "urgent_forms", "weak_forms", "cry_alarms", "danger_re", "emoji_sets",
+            "lexicon", "threshold", "entries", "negation", "topic_break", "matcher", "seed_index", "near_chars",
+            "near_char_re", "near_char_set", "near_terms", "urgent_forms", "weak_forms", "cry_alarms", "danger_re",
+            "emoji_sets",
         ):
             setattr(clone, attr, getattr(self, attr))
         clone._set_examples(self.seed_examples, self.learned + extra)
@@ -768,7 +773,7 @@ class Classifier:
                     if (e1 <= s2 or e2 <= s1) and right - left <= NEAR_WINDOW and compact.count(SEP, left, right) <= 1:
                         if _negated(compact, s1, self.negation) or _negated(compact, s2, self.negation):
                             continue  # 插座松了没冒烟
-                        if _TOPIC_BREAK.search(compact, left, right):
+                        if self.topic_break.search(compact, left, right):
                             continue  # 开关坏了，另外楼上渗水: two matters, not one danger
                         found.append((min(s1, s2), max(e1, e2), "U", -1, 1.0))
                         break

@@ -81,6 +81,7 @@ class Cues(_Strict):
     hypothetical: tuple[str, ...] = ()
     asking: tuple[str, ...] = ()
     send_help: tuple[str, ...] = ()
+    topic_break: tuple[str, ...] = ()
 
 
 class Urgent(_Strict):
