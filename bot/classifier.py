@@ -25,11 +25,15 @@ from bot.normalize import SEP, Normalized, normalize, term_keys
 __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 
 PROBLEM_LABELS = frozenset({"property", "grid", "service"})
+_PLACE_AFTER = ("口", "门口", "旁", "边", "前", "外")  # 电梯口, 单元门口: where something happened, not what broke
+EQUIPMENT = 3.0  # property score added to an urgent message about the compound's equipment (困电梯, 配电房冒烟)
 PERSONAL_BOOST = 2.0  # grid score added to an urgent message that names a danger to a person
 SERVICE_REQUEST = 2.5  # service score from which an urgent message stays a request for that service
 SEND_HELP = 2.5  # service score added to an urgent message that asks for a service at the door (家庭医生能马上上门吗)
 NEAR_WINDOW = 10  # most characters between the two words of a `near` pair (8 missed 道闸坏了，杆子…乱砸)
 FAQ_KEEP = 4.0  # faq score from which an urgent message stays a question about a station (驿站急救箱在哪 … 血止不住)
+FAQ_ASKED = 2.0  # station score from which an urgent message that asks where or what number (网格员电话多少 楼下打起来了)
+# stays a question, and what it adds: the resident gets the number at once and staff are alerted too
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
 _FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿啥一")
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
@@ -410,7 +414,8 @@ class Classifier:
             ("C", cues.closure, True),
             ("R", cues.reopen, False), ("I", cues.inside, False), ("O", cues.outside, False),
             ("J", cues.joke, False), ("H", cues.hypothetical, "typed"), ("K", cues.asking, "typed"),
-            ("W", cues.send_help, False),
+            ("W", cues.send_help, False), ("V", cues.where_asks, False),
+            ("E", cues.equipment, False),
         ):
             for idx, word in enumerate(group):
                 matcher.add(word, role, idx, sound)
@@ -532,7 +537,12 @@ class Classifier:
         urgent = evidence is not None
         if urgent:
             matched.insert(0, f"急:{evidence}")  # someone in danger is reporting, not asking or chatting,
-            if scores["faq"] < FAQ_KEEP:  # unless plainly asking where help is: staff are alerted and the answer helps
+            # unless plainly asking where help is (驿站急救箱在哪 … 血止不住): the answer helps, staff are alerted
+            asked_where = scores["faq"] - subs["faq.question"] >= FAQ_ASKED and bool(by_role.get("V", ()))
+            if asked_where:
+                scores["faq"] += FAQ_ASKED
+                subs["faq.question"] += FAQ_ASKED
+            elif scores["faq"] < FAQ_KEEP:
                 scores["faq"] *= 0.3
             scores["other"] *= 0.3
             # a person in danger is the safety of a resident (grid), unless the message plainly asks for a
@@ -553,6 +563,12 @@ class Classifier:
                 boost = PERSONAL_BOOST + 0.5 * min(personal - 1, 2)
                 scores["grid"] += boost
                 subs["grid.public_safety"] += boost
+            machine = any(h[0] < 0 or not compact.startswith(_PLACE_AFTER, h[1]) for h in by_role.get("E", ()))
+            inside = len(by_role.get("O", ())) <= len(by_role.get("I", ()))
+            if machine and inside and not asks and not asked_where:  # the lift, the switch room: the property company's
+                scores["property"] += EQUIPMENT
+                props = [k for k in subs if k.startswith("property.")]
+                subs[max(props, key=subs.__getitem__) if props else "property.general"] += EQUIPMENT
             if not any(scores[label] for label in PROBLEM_LABELS):
                 scores["grid"] += 1.5  # danger with no facility or service named: public safety
                 subs["grid.public_safety"] += 1.5

@@ -82,6 +82,8 @@ class Cues(_Strict):
     asking: tuple[str, ...] = ()
     send_help: tuple[str, ...] = ()
     topic_break: tuple[str, ...] = ()
+    where_asks: tuple[str, ...] = ()
+    equipment: tuple[str, ...] = ()
 
 
 class Urgent(_Strict):

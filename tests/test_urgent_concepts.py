@@ -212,6 +212,11 @@ def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
         ("我妈一个人在家 说胸口闷得慌 家庭医生能马上上门吗", "service"),  # asks for a service at the door
         ("我爸突然说不出话 嘴歪了 我在外地 赶紧叫120", "grid"),  # reports a danger: a resident's safety
         ("最近的驿站急救箱在哪 孩子手划破了 血止不住", "faq"),  # asks where help is: answered, staff alerted
+        ("楼长电话是多少 隔壁两口子动刀了", "faq"),  # asks for a number: answered at once, staff alerted
+        ("总闸在哪 插线板冒火星了", "property"),  # 在哪 alone, about no station or contact: a report
+        ("7号楼的电梯停在两层中间 我爸关在里头 喊他不应", "property"),  # the lift is the property company's
+        ("车库配电柜里噼里啪啦冒火 一股焦味", "property"),  # so is the switch room
+        ("电梯口有个老太太倒在地上 叫不醒", "grid"),  # 电梯口 is where she fell, not what broke
     ],
 )
 def test_urgent_messages_keep_the_label_of_what_they_ask(clf, text, label):
