@@ -290,11 +290,15 @@ def _plausible_typo(span: str, term: str) -> bool:
     return sum(a == b for a, b in zip(span, term)) * 2 >= len(term)
 
 
-def _spoiled(start: int, end: int, excluded: list[tuple[int, int]]) -> bool:
+def _spoiled(start: int, end: int, excluded: list[tuple[int, int]], within: bool = True) -> bool:
     """A word overlapping a look-alike is no evidence (火 of 火锅), unless the look-alike lies inside it
-    (找着, "found", inside 没找着) or is the word itself (打火机 is a look-alike of 火, but a `near` word
-    beside 汽油)."""
-    return any(x < end and start < y and not (start <= x and y <= end) for x, y in excluded)
+    (找着, "found", inside 没找着; not so for a listed cue, `within=False`: a look-alike inside it is
+    that cue in a harmless phrase) or is the word itself (打火机 is a look-alike of 火, but a `near` word beside 汽油), or the
+    word starts in it and goes on two characters or more: 报警器一直响 says more than 烟雾报警器."""
+    return any(
+        x < end and start < y and not (within and start <= x and y <= end) and not (x <= start and end - y >= 2)
+        for x, y in excluded
+    )
 
 
 def _negated(text: str, start: int, negation: re.Pattern) -> bool:
@@ -722,7 +726,7 @@ class Classifier:
                     if any(word in compact[a:b] for a, b in excluded if a >= 0):
                         continue
                 return cue
-            if idx != -1 and any(a < end and start < b for a, b in excluded):
+            if idx != -1 and _spoiled(start, end, excluded, within=False):
                 continue  # (a `near` span was checked word by word: 火往油烟机上窜 is no 油烟)
             if _negated(compact, start, self.negation):
                 continue

@@ -155,6 +155,20 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         "孙子在广场玩 一转眼不见了",  # a child gone
         "my mum ran out of insulin and keeps shaking",  # English
         "道闸坏了，杆子一直在乱砸 砸了个骑车的",  # ten characters between the pair
+        # after dev26–dev29
+        "东门那个井盖被人掀了 黑洞洞的 好几个娃在旁边追着玩",  # an open manhole with children about
+        "涵洞里水老深 一辆面包车熄火了 司机爬到车顶上挥手",  # a stalled car in a flood
+        "我爸家里来了个推销保健品的 正哄他转钱买药 我在外地",  # a swindle in the flat now
+        "楼道消防管的接头崩开了 水像水枪一样往外滋",  # a pipe joint bursting
+        "锅炉房轰的一声 往外冒白汽",  # a boiler venting
+        "有个男的顺着排水管往三楼爬 那家没人",  # a burglar climbing
+        "我妈卧床 保姆今早突然不干了 到现在没吃没喝",  # the carer walked out
+        "对门大爷的牛奶箱三天没动了 敲门没声",  # an old neighbour silent
+        "有人掉进下水道了 在下面喊",  # fell into a sewer
+        "新开的美甲店一股刺鼻味 几个顾客眼睛辣得直流泪",  # fumes
+        "楼下有人拎着钢管在骂人",  # a weapon in hand
+        "车库进水了 已经没过脚面了",  # water rising in a basement
+        "隔壁烟雾报警器一直响 敲门没人开",  # an alarm sounding in an empty flat
     ],
 )
 def test_dangers_fresh_writers_described_are_flagged(clf, text):
@@ -199,6 +213,14 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "我们这栋的垃圾没得人倒了 臭得很",  # 没得 denies (Sichuan)
         "the old wiring might catch fire one day, please check it",  # a fear, in English
         "我爸中风后一直卧床 想问问长护险咋办",  # a condition since, not an attack
+        # after dev26–dev29
+        "电梯里的困人救援电话是空号 麻烦核对一下",  # a notice checked, nobody trapped
+        "保安不让进 我门卡在手里呢",  # a card in the hand
+        "房东联系不上 押金的事谁能帮忙",  # a landlord out of reach
+        "想给我妈家装个烟雾报警器 有补贴吗",  # a device asked about
+        "半年前摔伤了腰 想问问工伤认定",  # half a year ago
+        "抖音上有个小区着火了 看着真吓人",  # a video
+        "刚才说楼道冒烟那条是我发错了 不好意思",  # withdrawn
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
