@@ -23,7 +23,7 @@ from bot.classifier import Classification, Classifier  # noqa: E402
 from bot.evaluation import evaluate, read_jsonl  # noqa: E402
 from bot.normalize import SEP, normalize  # noqa: E402
 
-DEV_SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "test")
+DEV_SETS = ("dev", *(f"dev{i}" for i in range(2, 30)), "test")
 SETS = {name: ROOT / "tests" / "data" / f"{name}.jsonl" for name in DEV_SETS}
 SETS["realworld"] = Path(__file__).resolve().parents[2] / "shared" / "eval" / "realworld.jsonl"
 
