@@ -26,7 +26,7 @@ __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 
 PROBLEM_LABELS = frozenset({"property", "grid", "service"})
 _PLACE_AFTER = ("口", "门口", "旁", "边", "前", "外")  # 电梯口, 单元门口: where something happened, not what broke
-EQUIPMENT = 3.0  # property score added to an urgent message about the compound's equipment (困电梯, 配电房冒烟)
+EQUIPMENT = 3.5  # property score added to an urgent message about the compound's equipment (困电梯, 配电房冒烟)
 PERSONAL_BOOST = 2.0  # grid score added to an urgent message that names a danger to a person
 SERVICE_REQUEST = 2.5  # service score from which an urgent message stays a request for that service
 SEND_HELP = 2.5  # service score added to an urgent message that asks for a service at the door (家庭医生能马上上门吗)
