@@ -714,7 +714,12 @@ class Classifier:
         a `since` word after it (中风以后) says it came first."""
         if not cues:
             return None
-        context = [h[0] for h in by_role.get("Y", ())]
+        # a context word that is, or is inside, a `near` word is part of a danger, not a frame around one
+        # (说是公安局的 … 安全账户: the swindler's line; 汽油 … 抽烟: the smoking is the danger)
+        words = by_role.get("P", ())
+        context = [
+            a for a, b, *_ in by_role.get("Y", ()) if a < 0 or not any(x <= a and b <= y for x, y, *_ in words)
+        ]
         since = [h[0] for h in by_role.get("S", ())]
         for cue in cues:
             start, end, _role, idx, _f = cue

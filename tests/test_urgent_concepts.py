@@ -169,6 +169,17 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         "楼下有人拎着钢管在骂人",  # a weapon in hand
         "车库进水了 已经没过脚面了",  # water rising in a basement
         "隔壁烟雾报警器一直响 敲门没人开",  # an alarm sounding in an empty flat
+        # after dev30–dev33
+        "我在3号楼电梯里 突然不动了 灯也黑了",  # stuck in the lift
+        "我爸在跟人打电话 说是公安局的让他把存款转到安全账户",  # the swindler's line, hearsay in form
+        "邻居家的狗在楼下追着人咬",  # a dog attacking
+        "车库里一辆车漏柴油 旁边有人在抽烟",  # fuel beside a cigarette
+        "我家娃钻进洗衣机里 门关上了打不开",  # a child shut in a machine
+        "游泳池 一个孩子被吸在排水口上了",  # suction at a drain
+        "有个陌生人在我家门口捅锁眼",  # a lock being forced
+        "后坡塌了 一辆车被埋了一半",  # a landslide
+        "河堤那边一直在冒水 越冒越大",  # a dyke seeping
+        "渣土车在倒车 后面有个小孩 司机看不见",  # a reversing truck
     ],
 )
 def test_dangers_fresh_writers_described_are_flagged(clf, text):
@@ -221,6 +232,13 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "半年前摔伤了腰 想问问工伤认定",  # half a year ago
         "抖音上有个小区着火了 看着真吓人",  # a video
         "刚才说楼道冒烟那条是我发错了 不好意思",  # withdrawn
+        # after dev30–dev33
+        "上午有个老人在广场晕倒 120已经拉走了",  # taken away already
+        "刚才那条救命是孩子乱按的 没事",  # sent by mistake
+        "我妈差点被骗 幸亏我拦下了 钱没转",  # stopped in time
+        "湖边的护栏断了一截 怕孩子掉下去",  # a fear
+        "今天热到快要爆炸了",  # hyperbole
+        "楼下的路一到晚上就黑 容易摔跤",  # a risk, not a fall
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
