@@ -32,8 +32,8 @@ SERVICE_REQUEST = 2.5  # service score from which an urgent message stays a requ
 SEND_HELP = 2.5  # service score added to an urgent message that asks for a service at the door (家庭医生能马上上门吗)
 NEAR_WINDOW = 10  # most characters between the two words of a `near` pair (8 missed 道闸坏了，杆子…乱砸)
 FAQ_KEEP = 4.0  # faq score from which an urgent message stays a question about a station (驿站急救箱在哪 … 血止不住)
-FAQ_ASKED = 2.0  # station score from which an urgent message that asks where or what number (网格员电话多少 楼下打起来了)
-# stays a question, and what it adds: the resident gets the number at once and staff are alerted too
+FAQ_ASKED = 2.0  # station or contact score from which, and bonus with which, an urgent message that asks where
+# or what number stays a question (网格员电话多少 楼下打起来了): the answer comes at once, staff are alerted too
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
 _FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿啥一")
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
@@ -292,9 +292,10 @@ def _plausible_typo(span: str, term: str) -> bool:
 
 def _spoiled(start: int, end: int, excluded: list[tuple[int, int]], within: bool = True) -> bool:
     """A word overlapping a look-alike is no evidence (火 of 火锅), unless the look-alike lies inside it
-    (找着, "found", inside 没找着; not so for a listed cue, `within=False`: a look-alike inside it is
-    that cue in a harmless phrase) or is the word itself (打火机 is a look-alike of 火, but a `near` word beside 汽油), or the
-    word starts in it and goes on two characters or more: 报警器一直响 says more than 烟雾报警器."""
+    (找着, "found", inside 没找着; not so for a listed cue, `within=False`: a look-alike inside a cue is
+    that cue in a harmless phrase) or is the word itself (打火机 is a look-alike of 火, but a `near` word
+    beside 汽油), or the word starts in it and goes on two characters or more: 报警器一直响 says more
+    than the look-alike 烟雾报警器."""
     return any(
         x < end and start < y and not (within and start <= x and y <= end) and not (x <= start and end - y >= 2)
         for x, y in excluded
@@ -568,8 +569,8 @@ class Classifier:
                 scores["grid"] += boost
                 subs["grid.public_safety"] += boost
             machine = any(h[0] < 0 or not compact.startswith(_PLACE_AFTER, h[1]) for h in by_role.get("E", ()))
-            inside = len(by_role.get("O", ())) <= len(by_role.get("I", ()))
-            if machine and inside and not asks and not asked_where:  # the lift, the switch room: the property company's
+            in_compound = len(by_role.get("O", ())) <= len(by_role.get("I", ()))
+            if machine and in_compound and not asks and not asked_where:  # a lift, a switch room: the property's
                 scores["property"] += EQUIPMENT
                 props = [k for k in subs if k.startswith("property.")]
                 subs[max(props, key=subs.__getitem__) if props else "property.general"] += EQUIPMENT
