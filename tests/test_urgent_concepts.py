@@ -180,6 +180,12 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         "后坡塌了 一辆车被埋了一半",  # a landslide
         "河堤那边一直在冒水 越冒越大",  # a dyke seeping
         "渣土车在倒车 后面有个小孩 司机看不见",  # a reversing truck
+        # after dev34–dev35
+        "3栋门口井盖没了 一个大窟窿 好多老人遛弯",  # an open manhole, the hazard one clause on
+        "楼上往下渗水 顺着吸顶灯往下流 灯还亮着",  # water through a light fitting
+        "电表箱里进水了 里面啪啪放电",  # water in the meter box
+        "对门大爷一个人在家 电话都不接 昨天还说胸闷",  # an old man alone, silent
+        "我同学发消息说要结束一切 现在联系不上",  # a farewell
     ],
 )
 def test_dangers_fresh_writers_described_are_flagged(clf, text):
@@ -239,6 +245,10 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "湖边的护栏断了一截 怕孩子掉下去",  # a fear
         "今天热到快要爆炸了",  # hyperbole
         "楼下的路一到晚上就黑 容易摔跤",  # a risk, not a fall
+        # after dev34–dev35
+        "我爸中风后一直用拐杖 想问问残疾证咋办",  # a condition since a stroke
+        "酒吧天天吵到半夜 都报警好几次了",  # past calls to the police
+        "要是着火了 这个机器人能帮我报警吗",  # a question about the bot
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
