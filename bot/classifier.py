@@ -313,6 +313,13 @@ def _negated(text: str, start: int, negation: re.Pattern) -> bool:
     return m is not None and not (m.start() > 0 and before[m.start() - 1] == m.group(1)[-1])
 
 
+def _strongest(subs: dict[str, float], label: str, default: str | None = None) -> str | None:
+    """The label's subcategory with the highest score; `default` when none of its subcategories scored."""
+    prefix = label + "."
+    scored = [name for name, value in subs.items() if value > 0 and name.startswith(prefix)]
+    return max(scored, key=subs.__getitem__) if scored else default
+
+
 def _alternation(words: Iterable[str]) -> str:
     """A regex matching any of the words, the longest first ("" when there are none)."""
     return "|".join(map(re.escape, sorted(set(filter(None, words)), key=len, reverse=True)))
@@ -523,8 +530,8 @@ class Classifier:
                 subs[sub] += weight * factor
         if not scores and len(compact) >= 3:
             self._fuzzy_terms(n, scores, subs, matched)
+        outside, inside = len(by_role.get("O", ())), len(by_role.get("I", ()))  # where: the street or the compound
         if shared_hit:  # boundary rule 1: a shared word (井盖, 路灯) goes where the message says it is
-            outside, inside = len(by_role.get("O", ())), len(by_role.get("I", ()))
             if outside > inside:
                 scores["grid"] += 2.5
             elif inside > outside:
@@ -555,9 +562,7 @@ class Classifier:
             asks = any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role.get("W", ()))
             if asks:
                 scores["service"] += SEND_HELP
-                services = [k for k in subs if k.startswith("service.")]
-                asked = max(services, key=subs.__getitem__) if services else "service.request"
-                subs[asked] += SEND_HELP
+                subs[_strongest(subs, "service", "service.request")] += SEND_HELP
             elif 0 < scores["service"] < SERVICE_REQUEST:
                 scores["grid"] += scores["service"]
                 subs["grid.public_safety"] += scores["service"]
@@ -569,11 +574,9 @@ class Classifier:
                 scores["grid"] += boost
                 subs["grid.public_safety"] += boost
             machine = any(h[0] < 0 or not compact.startswith(_PLACE_AFTER, h[1]) for h in by_role.get("E", ()))
-            in_compound = len(by_role.get("O", ())) <= len(by_role.get("I", ()))
-            if machine and in_compound and not asks and not asked_where:  # a lift, a switch room: the property's
+            if machine and outside <= inside and not asks and not asked_where:  # a lift, a switch room: the property's
                 scores["property"] += EQUIPMENT
-                props = [k for k in subs if k.startswith("property.")]
-                subs[max(props, key=subs.__getitem__) if props else "property.general"] += EQUIPMENT
+                subs[_strongest(subs, "property", "property.general")] += EQUIPMENT
             if not any(scores[label] for label in PROBLEM_LABELS):
                 scores["grid"] += 1.5  # danger with no facility or service named: public safety
                 subs["grid.public_safety"] += 1.5
@@ -846,8 +849,5 @@ class Classifier:
         confidence = round(top / (top + second + 0.6), 3)
         if label == "other" and len(n.compact) > 12 and not subs.get("other.closure"):
             confidence = min(confidence, 0.45)  # a long message explained only by 好的 / 明白: ask staff
-        prefix, sub, best = label + ".", None, 0.0
-        for name, value in subs.items():
-            if value > best and name.startswith(prefix):
-                sub, best = name, value
-        return Classification(label, sub, urgent, confidence, tuple(dict.fromkeys(matched)), runner, self.threshold)
+        return Classification(label, _strongest(subs, label), urgent, confidence, tuple(dict.fromkeys(matched)), runner,
+                              self.threshold)
