@@ -313,6 +313,14 @@ def _negated(text: str, start: int, negation: re.Pattern) -> bool:
     return m is not None and not (m.start() > 0 and before[m.start() - 1] == m.group(1)[-1])
 
 
+def _introduces(compact: str, end: int, cues: Iterable[tuple]) -> bool:
+    """Whether a danger cue follows `end` in the same clause: the words before it (结果是, 原来是)
+    reveal the danger rather than explain it away."""
+    right = compact.find(SEP, end)
+    right = len(compact) if right < 0 else right
+    return any(end <= h[0] < right for h in cues)
+
+
 def _strongest(subs: dict[str, float], label: str, default: str | None = None) -> str | None:
     """The label's subcategory with the highest score; `default` when none of its subcategories scored."""
     prefix = label + "."
@@ -652,8 +660,11 @@ class Classifier:
         if not alarms and any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role.get("N", ())):
             return None  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
         ongoing = [h[0] for h in by_role.get("G", ())]
-        if not ongoing and any(h[0] <= 0 or not _negated(compact, h[0], self.negation) for h in by_role.get("Z", ())):
-            return None  # 已经灭了, 原来是…; but 不是误会 says it is real
+        if not ongoing and any(
+            h[0] < 0 or not _negated(compact, h[0], self.negation) and not _introduces(compact, h[1], cues)
+            for h in by_role.get("Z", ())
+        ):
+            return None  # 已经灭了, 原来是…; but 不是误会 says it is real, 结果是电表箱在冒火花 what it is
         strong, alarm, joke = self.emoji_sets
         if (by_role.get("J", ()) or n.emoji and any(ch in joke for ch in text)) and not (
             ongoing or any(h[3] not in self.cry_alarms for h in alarms)
@@ -745,7 +756,9 @@ class Classifier:
                 left = compact.rfind(SEP, 0, start) + 1
                 right = compact.find(SEP, end)
                 right = len(compact) if right < 0 else right
-                if any(left <= a < right for a in context) and not any(left <= a < right for a in ongoing):
+                if any(left <= a < right and not (idx >= 0 and start < a < end) for a in context) and not any(
+                    left <= a < right for a in ongoing
+                ):  # a context word that starts inside a listed cue (好久了 of 站在边上好久) frames nothing
                     continue
                 if any(end <= a < right for a in since):  # 中风以后: what came first
                     continue

@@ -186,10 +186,28 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         "电表箱里进水了 里面啪啪放电",  # water in the meter box
         "对门大爷一个人在家 电话都不接 昨天还说胸闷",  # an old man alone, silent
         "我同学发消息说要结束一切 现在联系不上",  # a farewell
+        # after dev36–dev39
+        "自行车棚让雪压塌了 还在咯吱咯吱响",  # a shed giving way
+        "孙子在广场上玩 一转眼就没了",  # a child gone in a moment
+        "隔壁出差了 屋里却有人走动 翻箱倒柜的",  # a burglar inside
+        "厂里氨气泄漏 街上有人捂着鼻子",  # ammonia
+        "那伢在窗台上爬 屋里冇大人",  # a Hunan child at the window
+        "邻居大爷坐在窗台上 腿伸到外面",  # legs over the sill
+        "我爸糖尿病 人开始迷糊了",  # a diabetic drifting off
+        "电梯机房漏水 里面一闪一闪的",  # water in the lift's machine room
+        "后山草丛着了 往楼这边烧过来",  # a grass fire
+        "车里一个人趴在方向盘上 敲窗没反应",  # a driver slumped at the wheel
+        "我真的撑不住了 药已经在手边",  # despair with the means at hand
+        "有人在楼下正在踹门 说要进来",  # a door being kicked in
+        "阿嬷一个人在厝 电话拢无接",  # a Hokkien grandmother silent
+        "我老豆跌咗 起唔到身",  # a Cantonese father down
+        "奶奶发烧到39度 开始说胡话了",  # a fever and confusion
+        "闻着焦味下楼 结果是电箱在冒火花",  # 结果是 reveals the danger
+        "楼顶那个人站在边上好久了",  # standing at the edge a long time
     ],
 )
 def test_dangers_fresh_writers_described_are_flagged(clf, text):
-    """Concepts added after the blind sets dev13–dev25, each checked on a phrasing of my own."""
+    """Concepts added after the blind sets dev13–dev39, each checked on a phrasing of my own."""
     assert clf.classify(text).urgent, text
 
 
@@ -249,6 +267,16 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "我爸中风后一直用拐杖 想问问残疾证咋办",  # a condition since a stroke
         "酒吧天天吵到半夜 都报警好几次了",  # past calls to the police
         "要是着火了 这个机器人能帮我报警吗",  # a question about the bot
+        # after dev36–dev39
+        "刚才电梯关了三个人 都放出来了 没人受伤",  # let out already
+        "昨晚又吵又摔 我还以为要打起来了",  # only feared
+        "接到电话说要验证码 我直接挂了",  # hung up on the swindler
+        "想问问AED放在哪 听说关键时候能救命",  # asking ahead of need
+        "被电话诈骗了两千 想咨询律师",  # 被电话 is no electric shock
+        "老板拖欠工资 人找不着了",  # 老板 is no 老伴
+        "婆婆骨折好了 想申请助餐",  # a healed fracture
+        "the lift got stuck this morning, it's running again now",  # over in English
+        "dajia xinnian kuaile",  # a greeting in pinyin, no fight
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
