@@ -32,8 +32,12 @@ SERVICE_REQUEST = 2.5  # service score from which an urgent message stays a requ
 SEND_HELP = 2.5  # service score added to an urgent message that asks for a service at the door (家庭医生能马上上门吗)
 NEAR_WINDOW = 10  # most characters between the two words of a `near` pair (8 missed 道闸坏了，杆子…乱砸)
 FAQ_KEEP = 4.0  # faq score from which an urgent message stays a question about a station (驿站急救箱在哪 … 血止不住)
-FAQ_ASKED = 2.0  # station or contact score from which, and bonus with which, an urgent message that asks where
-# or what number stays a question (网格员电话多少 楼下打起来了): the answer comes at once, staff are alerted too
+FAQ_ASKED = 2.0  # bonus with which an urgent message that asks where a station thing is, or what number to call,
+# stays a question (网格员电话多少 楼下打起来了): the answer comes at once, staff are alerted too
+FAQ_STATION = 1.0  # station or contact score from which such an urgent message asks (哪个驿站有氧气袋 … 喘不上气)
+# what an urgent message may ask for while help is on its way: a station's things and hours, who to call
+HELP_AT_HAND = frozenset({"faq.station_hours", "faq.station_location", "faq.amenities", "faq.contacts", "faq.roles"})
+_ASKS_ANYONE = ("有没有人", "有没人")  # asks whether anyone can help, not where something is
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
 _FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿啥一")
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
@@ -321,6 +325,11 @@ def _introduces(compact: str, end: int, cues: Iterable[tuple]) -> bool:
     return any(end <= h[0] < right for h in cues)
 
 
+def _same_clause(compact: str, a: int, b: int) -> bool:
+    """Whether no punctuation or space stands between positions a and b."""
+    return SEP not in compact[min(a, b) : max(a, b)]
+
+
 def _strongest(subs: dict[str, float], label: str, default: str | None = None) -> str | None:
     """The label's subcategory with the highest score; `default` when none of its subcategories scored."""
     prefix = label + "."
@@ -432,7 +441,7 @@ class Classifier:
             ("G", urgent.ongoing, False), ("Z", urgent.resolved, False), ("B", urgent.benign, False),
             ("A", urgent.alarm, False), ("Q", urgent.personal, True),
             ("C", cues.closure, True),
-            ("R", cues.reopen, False), ("I", cues.inside, False), ("O", cues.outside, False),
+            ("R", cues.reopen, False), ("F", cues.further, False), ("I", cues.inside, False), ("O", cues.outside, False),
             ("J", cues.joke, False), ("H", cues.hypothetical, "typed"), ("K", cues.asking, "typed"),
             ("W", cues.send_help, False), ("V", cues.where_asks, False),
             ("E", cues.equipment, False),
@@ -547,7 +556,10 @@ class Classifier:
         problem = scores["property"] or scores["grid"] or scores["service"]
         if len(compact) > 10 and problem:
             scores["other"] *= 0.4  # 好的, 谢谢, 你好 inside a report do not make it chit-chat
-        closed = bool(by_role.get("C", ())) and not by_role.get("R", ())
+        closures = by_role.get("C", ())
+        closed = bool(closures) and not by_role.get("R", ()) and not any(  # 修好了 … 地板泡坏了谁来补: one more ask
+            h[0] < 0 or h[0] >= max(c[1] for c in closures) for h in by_role.get("F", ())
+        )
         if closed or (negations and not problem):
             for label in PROBLEM_LABELS:
                 scores[label] *= 0.5
@@ -558,7 +570,7 @@ class Classifier:
         if urgent:
             matched.insert(0, f"急:{evidence}")  # someone in danger is reporting, not asking or chatting,
             # unless plainly asking where help is (驿站急救箱在哪 … 血止不住): the answer helps, staff are alerted
-            asked_where = scores["faq"] - subs["faq.question"] >= FAQ_ASKED and bool(by_role.get("V", ()))
+            asked_where = self._asks_for_help_at_hand(compact, by_role)
             if asked_where:
                 scores["faq"] += FAQ_ASKED
                 subs["faq.question"] += FAQ_ASKED
@@ -576,7 +588,7 @@ class Classifier:
                 subs["grid.public_safety"] += scores["service"]
                 scores["service"] = 0.0
             personal = sum(1 for h in by_role.get("Q", ()) if h[0] < 0 or not _negated(compact, h[0], self.negation))
-            if personal and not asks:  # a fall, a stroke, a fire, a weapon: public safety unless equipment
+            if personal and not asks and not asked_where:  # a fall, a stroke, a fire, a weapon: public safety unless equipment
                 # outweighs it; in a long message about several things the danger decides (物业费… 李大爷几天没见人)
                 boost = PERSONAL_BOOST + 0.5 * min(personal - 1, 2)
                 scores["grid"] += boost
@@ -596,6 +608,19 @@ class Classifier:
             subs["other.chitchat"] += 1.5
         ex_urgent = self._examples(compact.replace(SEP, ""), scores, subs, matched)
         return self._decide(n, scores, subs, matched, urgent or ex_urgent)
+
+    def _asks_for_help_at_hand(self, compact: str, by_role: dict[str, list]) -> bool:
+        """Whether the message asks, in one clause, where a station thing is or whom to call (AED在哪,
+        哪个驿站有氧气袋, 社区医生电话多少); 阀门在哪 … 喷开水 asks about no station thing."""
+        asks = [h[0] for h in by_role.get("V", ()) if not compact.startswith(_ASKS_ANYONE, h[0])]
+        if not asks:
+            return False
+        weight = 0.0
+        for start, _end, _role, entry_id, factor in by_role.get("T", ()):
+            at_hand = sum(w for _label, sub, w in self.entries[entry_id].places if sub in HELP_AT_HAND)
+            if at_hand and (start < 0 or any(a < 0 or _same_clause(compact, start, a) for a in asks)):
+                weight += at_hand * factor
+        return weight >= FAQ_STATION
 
     def _fuzzy_terms(self, n: Normalized, scores, subs, matched) -> None:
         """No exact hit: ask rapidfuzz about typed pinyin and English words with typos, comparing

@@ -74,6 +74,7 @@ class Settings(_Strict):
 class Cues(_Strict):
     closure: tuple[str, ...] = ()
     reopen: tuple[str, ...] = ()
+    further: tuple[str, ...] = ()
     negators: tuple[str, ...] = ()
     inside: tuple[str, ...] = ()
     outside: tuple[str, ...] = ()
