@@ -38,6 +38,7 @@ FAQ_STATION = 1.0  # station or contact score from which such an urgent message 
 # what an urgent message may ask for while help is on its way: a station's things and hours, who to call
 HELP_AT_HAND = frozenset({"faq.station_hours", "faq.station_location", "faq.amenities", "faq.contacts", "faq.roles"})
 _ASKS_ANYONE = ("有没有人", "有没人")  # asks whether anyone can help, not where something is
+_CRY_FILLER = re.compile(r"救命|快来人|快来|来人|救救|求求|你们|出事|help|sos|please|pls|me|\W|[!！啊呀]")
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
 _FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿啥一")
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
@@ -597,7 +598,12 @@ class Classifier:
             if machine and outside <= inside and not asks and not asked_where:  # a lift, a switch room: the property's
                 scores["property"] += EQUIPMENT
                 subs[_strongest(subs, "property", "property.general")] += EQUIPMENT
-            if not any(scores[label] for label in PROBLEM_LABELS):
+            if self._bare_cry(compact, by_role, evidence):
+                # 救命啊 快来人, SOS: a cry that names nothing has no one to route to; the alert goes out all the same
+                for label in PROBLEM_LABELS:
+                    scores[label] = 0.0
+                scores["other"] += 1.5
+            elif not any(scores[label] for label in PROBLEM_LABELS):
                 scores["grid"] += 1.5  # danger with no facility or service named: public safety
                 subs["grid.public_safety"] += 1.5
         elif (by_role.get("H", ()) or by_role.get("N", ())) and by_role.get("K", ()):
@@ -608,6 +614,19 @@ class Classifier:
             subs["other.chitchat"] += 1.5
         ex_urgent = self._examples(compact.replace(SEP, ""), scores, subs, matched)
         return self._decide(n, scores, subs, matched, urgent or ex_urgent)
+
+    def _bare_cry(self, compact: str, by_role: dict[str, list], evidence: str) -> bool:
+        """Whether an urgent message is only a cry (救命, 快来人, help, SOS): every cue and term a cry, and
+        little else written besides places and fillers (求求你们快来 出事了, but not 救命 有人在打我妈)."""
+        weak = self.weak_forms
+        if evidence.lower() not in weak or by_role.get("Q") or any(  # 🔥🔥 5栋 names a fire
+            h[3] < 0 or self.urgent_forms[h[3]] not in weak for h in by_role.get("U", ())
+        ):
+            return False
+        if any(term_form(self.entries[h[3]].text) not in weak for h in by_role.get("T", ())):
+            return False
+        rest = _PLACE_FILLER.sub("", _CRY_FILLER.sub("", compact))
+        return len(rest) <= 4
 
     def _asks_for_help_at_hand(self, compact: str, by_role: dict[str, list]) -> bool:
         """Whether the message asks, in one clause, where a station thing is or whom to call (AED在哪,

@@ -28,6 +28,8 @@ OTHER_REPLIES = {
     "other.ack": "好的👌",
     "other.test": "收到，我在呢。有什么事直接告诉我就行。",
 }
+CRY_FOLLOW_UP = ("社区工作人员已收到您的求救。能打字的话，请告诉我们：在哪里（几号楼几单元）、发生了什么、"
+                 "有没有人受伤。")
 OTHER_DEFAULT = "收到。如果有需要反映的问题或想咨询的事，直接告诉我就行；发送 /help 查看使用方法。"
 # Who takes the text a person was asked for, by the kind of question (tickets' own kinds come last, below).
 INPUT_RECEIVERS = (
@@ -123,6 +125,8 @@ async def act(context: ContextTypes.DEFAULT_TYPE, person: Person, inbox: dict, p
     subcategory = inbox["subcategory"] if label == inbox["label"] else None
     if label in TICKET_LABELS:
         await tickets.offer_or_open(context, person, {**inbox, "chosen_label": label, "subcategory": subcategory}, photo)
+    elif label == "other" and inbox["urgent"]:  # 救命 快来人: the alert is out; ask what and where, no small talk
+        await context.bot.send_message(person.telegram_id, CRY_FOLLOW_UP)
     elif label == "other":
         await context.bot.send_message(person.telegram_id, OTHER_REPLIES.get(subcategory or "", OTHER_DEFAULT))
     else:

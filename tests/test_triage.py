@@ -3,7 +3,7 @@
 import json
 
 from handlers.common import STAFF_ONLY
-from handlers.messages import OTHER_REPLIES, UNSURE, URGENT
+from handlers.messages import CRY_FOLLOW_UP, OTHER_REPLIES, UNSURE, URGENT
 from tests.test_cli import shuoshi
 
 
@@ -32,6 +32,14 @@ async def test_unsure_urgent_message_alerts_staff_before_any_ticket(chat):
     replies = await chat.say(1002, "zhao huo le kuai lai ren")
     assert replies[0] == f"[to 李建国 1002] {URGENT}"
     assert any(line.startswith("[to 陈静 5001] 🚨 紧急消息") or "🚨紧急" in line for line in replies)
+
+
+async def test_a_bare_cry_alerts_staff_and_asks_where_without_a_ticket(chat):
+    replies = await chat.say(1002, "救命啊 快来人")
+    assert replies[0] == f"[to 李建国 1002] {URGENT}"
+    assert any(line.startswith("[to 陈静 5001] 🚨 紧急消息") for line in replies)
+    assert replies[-1] == f"[to 李建国 1002] {CRY_FOLLOW_UP}"
+    assert "工单" not in "\n".join(replies)
 
 
 async def test_unsure_message_asks_with_buttons_and_records_choice(chat):
