@@ -554,13 +554,14 @@ class Classifier:
                 scores["grid"] += 2.5
             elif inside > outside:
                 scores["property"] += 1.0
+        closures = by_role.get("C", ())
+        closed = bool(closures) and not by_role.get("R", ())
+        if closed and any(h[0] < 0 or h[0] >= max(c[1] for c in closures) for h in by_role.get("F", ())):
+            closed = False  # 修好了 … 地板泡坏了谁来补: the matter is over, but one more is asked
+            scores["other"] = max(0.0, scores["other"] - subs.pop("other.closure", 0.0))
         problem = scores["property"] or scores["grid"] or scores["service"]
         if len(compact) > 10 and problem:
             scores["other"] *= 0.4  # 好的, 谢谢, 你好 inside a report do not make it chit-chat
-        closures = by_role.get("C", ())
-        closed = bool(closures) and not by_role.get("R", ()) and not any(  # 修好了 … 地板泡坏了谁来补: one more ask
-            h[0] < 0 or h[0] >= max(c[1] for c in closures) for h in by_role.get("F", ())
-        )
         if closed or (negations and not problem):
             for label in PROBLEM_LABELS:
                 scores[label] *= 0.5

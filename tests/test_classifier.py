@@ -99,6 +99,19 @@ def test_reopened_problem_is_a_problem(clf):
 
 
 @pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("楼上漏水已经修好了 我家墙皮泡坏了 谁来补一下", "property"),  # the leak is over, the wall is not
+        ("昨晚门口打架的事现在没事了 能不能晚上多巡逻", "grid"),
+        ("我爸的事已经处理好了 谢谢 想给他申请老年助餐", "service"),
+        ("电梯已经修好了 能不能以后提前贴个停梯通知", "property"),
+    ],
+)
+def test_a_closure_followed_by_a_further_ask_is_that_ask(clf, text, expected):
+    assert label(clf, text) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "电梯困人了，快来",

@@ -199,6 +199,7 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         "车里一个人趴在方向盘上 敲窗没反应",  # a driver slumped at the wheel
         "我真的撑不住了 药已经在手边",  # despair with the means at hand
         "有人在楼下正在踹门 说要进来",  # a door being kicked in
+        "想办人身保护令 他喝醉了在门外踹门",  # kicked now, though a protection order is asked for
         "阿嬷一个人在厝 电话拢无接",  # a Hokkien grandmother silent
         "我老豆跌咗 起唔到身",  # a Cantonese father down
         "奶奶发烧到39度 开始说胡话了",  # a fever and confusion
@@ -295,6 +296,16 @@ def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
         ("7号楼的电梯停在两层中间 我爸关在里头 喊他不应", "property"),  # the lift is the property company's
         ("车库配电柜里噼里啪啦冒火 一股焦味", "property"),  # so is the switch room
         ("电梯口有个老太太倒在地上 叫不醒", "grid"),  # 电梯口 is where she fell, not what broke
+        # after dev36–dev39
+        ("哪个驿站能借氧气袋 我妈喘不上气了", "faq"),  # a station thing asked for in its own clause
+        ("附近哪有AED 菜场门口有人倒了", "faq"),
+        ("暖气片爆了 开水喷一地 阀门在哪关", "property"),  # 阀门在哪 asks about no station thing
+        ("我真的撑不下去了 今晚就想走 想找个心理咨询的人 有没有人现在能接电话", "service"),  # 有没有人: anyone, not where
+        ("车库卷帘门落下来压住一个人 停不住", "property"),  # compound structures decide like equipment
+        ("单元楼道顶上水泥块往下掉 差点砸到人", "property"),
+        ("救命啊 快来人", "other"),  # a bare cry names nothing to route; staff are alerted all the same
+        ("SOS", "other"),
+        ("救命 有人在打我妈 5栋", "grid"),  # a cry that names what is happening
     ],
 )
 def test_urgent_messages_keep_the_label_of_what_they_ask(clf, text, label):
