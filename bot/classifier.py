@@ -37,6 +37,7 @@ FAQ_ASKED = 2.0  # bonus with which an urgent message that asks where a station 
 FAQ_STATION = 1.0  # station or contact score from which such an urgent message asks (哪个驿站有氧气袋 … 喘不上气)
 # what an urgent message may ask for while help is on its way: a station's things and hours, who to call
 HELP_AT_HAND = frozenset({"faq.station_hours", "faq.station_location", "faq.amenities", "faq.contacts", "faq.roles"})
+_BELIEF = re.compile("以为|想着|寻思|还当是|当是")  # what someone took it for, before seeing what it was
 _ASKS_ANYONE = ("有没有人", "有没人")  # asks whether anyone can help, not where something is
 _CRY_FILLER = re.compile(r"救命|快来人|快来|来人|救救|求求|你们|出事|help|sos|please|pls|me|\W|[!！啊呀]")
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
@@ -324,6 +325,13 @@ def _introduces(compact: str, end: int, cues: Iterable[tuple]) -> bool:
     right = compact.find(SEP, end)
     right = len(compact) if right < 0 else right
     return any(end <= h[0] < right for h in cues)
+
+
+def _believed(compact: str, start: int) -> bool:
+    """Whether the word at `start` is only what someone thought (还以为谁家放鞭炮, 想着过去就没事了):
+    a belief word stands before it in its clause, so it neither calls the danger off nor makes it a show."""
+    left = compact.rfind(SEP, 0, start) + 1
+    return _BELIEF.search(compact, left, start) is not None
 
 
 def _same_clause(compact: str, a: int, b: int) -> bool:
@@ -702,11 +710,16 @@ class Classifier:
         alarms = by_role.get("A", ())
         if alarms and excluded:  # a look-alike spoils an alarm as it spoils a cue (跟真的一样 is no 真的)
             alarms = [h for h in alarms if not _spoiled(h[0], h[1], excluded)]
-        if not alarms and any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role.get("N", ())):
+        if not alarms and any(
+            h[0] < 0 or not _negated(compact, h[0], self.negation) and not _believed(compact, h[0])
+            for h in by_role.get("N", ())
+        ):
             return None  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
         ongoing = [h[0] for h in by_role.get("G", ())]
         if not ongoing and any(
-            h[0] < 0 or not _negated(compact, h[0], self.negation) and not _introduces(compact, h[1], cues)
+            h[0] < 0
+            or not _negated(compact, h[0], self.negation) and not _introduces(compact, h[1], cues)
+            and not _believed(compact, h[0])
             for h in by_role.get("Z", ())
         ):
             return None  # 已经灭了, 原来是…; but 不是误会 says it is real, 结果是电表箱在冒火花 what it is

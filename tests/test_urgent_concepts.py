@@ -205,6 +205,16 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         "奶奶发烧到39度 开始说胡话了",  # a fever and confusion
         "闻着焦味下楼 结果是电箱在冒火花",  # 结果是 reveals the danger
         "楼顶那个人站在边上好久了",  # standing at the edge a long time
+        # after dev40–dev42
+        "还以为谁家放鞭炮 开门一看楼道电箱在冒烟",  # firecrackers were only what they thought
+        "本想着睡一觉就没事了 现在屋里全是烟",  # so was the all-clear
+        "对门进贼了 人还在屋里翻",  # a burglar still inside
+        "路口一辆罐车侧翻了 地上流了一大滩",  # a tanker on its side
+        "阳台的花盆被风吹歪了 随时要掉",  # a pot about to fall
+        "井盖让人掀了 几个小孩在井边玩",  # children at an open shaft
+        "楼道里电动车电池在喷火",  # a battery spitting fire
+        "我真的想死 现在一个人在家",  # said plainly
+        "a fake police officer told my mum to move all her savings to a safe account",  # the swindle in English
     ],
 )
 def test_dangers_fresh_writers_described_are_flagged(clf, text):
