@@ -450,7 +450,8 @@ class Classifier:
             ("G", urgent.ongoing, False), ("Z", urgent.resolved, False), ("B", urgent.benign, False),
             ("A", urgent.alarm, False), ("Q", urgent.personal, True),
             ("C", cues.closure, True),
-            ("R", cues.reopen, False), ("F", cues.further, False), ("I", cues.inside, False), ("O", cues.outside, False),
+            ("R", cues.reopen, False), ("F", cues.further, False),
+            ("I", cues.inside, False), ("O", cues.outside, False),
             ("J", cues.joke, False), ("H", cues.hypothetical, "typed"), ("K", cues.asking, "typed"),
             ("W", cues.send_help, False), ("V", cues.where_asks, False),
             ("E", cues.equipment, False),
@@ -598,8 +599,9 @@ class Classifier:
                 subs["grid.public_safety"] += scores["service"]
                 scores["service"] = 0.0
             personal = sum(1 for h in by_role.get("Q", ()) if h[0] < 0 or not _negated(compact, h[0], self.negation))
-            if personal and not asks and not asked_where:  # a fall, a stroke, a fire, a weapon: public safety unless equipment
-                # outweighs it; in a long message about several things the danger decides (物业费… 李大爷几天没见人)
+            if personal and not asks and not asked_where:  # a fall, a stroke, a fire, a weapon: public safety
+                # unless equipment outweighs it; in a long message about several things the danger decides
+                # (物业费… 李大爷几天没见人)
                 boost = PERSONAL_BOOST + 0.5 * min(personal - 1, 2)
                 scores["grid"] += boost
                 subs["grid.public_safety"] += boost
