@@ -319,19 +319,23 @@ def _negated(text: str, start: int, negation: re.Pattern) -> bool:
     return m is not None and not (m.start() > 0 and before[m.start() - 1] == m.group(1)[-1])
 
 
+def _clause(compact: str, start: int, end: int) -> tuple[int, int]:
+    """Where the clause holding compact[start:end] begins and ends: the nearest separators around it."""
+    right = compact.find(SEP, end)
+    return compact.rfind(SEP, 0, start) + 1, len(compact) if right < 0 else right
+
+
 def _introduces(compact: str, end: int, cues: Iterable[tuple]) -> bool:
     """Whether a danger cue follows `end` in the same clause: the words before it (结果是, 原来是)
     reveal the danger rather than explain it away."""
-    right = compact.find(SEP, end)
-    right = len(compact) if right < 0 else right
+    right = _clause(compact, end, end)[1]
     return any(end <= h[0] < right for h in cues)
 
 
 def _believed(compact: str, start: int) -> bool:
     """Whether the word at `start` is only what someone thought (还以为谁家放鞭炮, 想着过去就没事了):
     a belief word stands before it in its clause, so it neither calls the danger off nor makes it a show."""
-    left = compact.rfind(SEP, 0, start) + 1
-    return _BELIEF.search(compact, left, start) is not None
+    return _BELIEF.search(compact, _clause(compact, start, start)[0], start) is not None
 
 
 def _same_clause(compact: str, a: int, b: int) -> bool:
@@ -775,9 +779,7 @@ class Classifier:
             # telegraphic fragments (老人 倒 楼梯 血 很多 快快): the alarm marker speaks for the whole message
             return [(a, b, "U", -2, 1.0) for a, b in hits]
         for a, b in hits:
-            left = compact.rfind(SEP, 0, a) + 1
-            right = compact.find(SEP, b)
-            right = len(compact) if right < 0 else right
+            left, right = _clause(compact, a, b)
             if any(left <= h[0] < right and not (h[0] < b and a < h[1]) for h in alarms):
                 found.append((a, b, "U", -2, 1.0))
         return found
@@ -813,9 +815,7 @@ class Classifier:
             if compact[end : end + 1] == "过" and compact[end + 1 : end + 2] not in ("来", "去"):
                 continue
             if context or since:
-                left = compact.rfind(SEP, 0, start) + 1
-                right = compact.find(SEP, end)
-                right = len(compact) if right < 0 else right
+                left, right = _clause(compact, start, end)
                 if any(left <= a < right and not (idx >= 0 and start < a < end) for a in context) and not any(
                     left <= a < right for a in ongoing
                 ):  # a context word that starts inside a listed cue (好久了 of 站在边上好久) frames nothing
