@@ -30,6 +30,7 @@ EQUIPMENT = 3.5  # property score added to an urgent message about the compound'
 PERSONAL_BOOST = 2.0  # grid score added to an urgent message that names a danger to a person
 SERVICE_REQUEST = 2.5  # service score from which an urgent message stays a request for that service
 SEND_HELP = 2.5  # service score added to an urgent message that asks for a service at the door (家庭医生能马上上门吗)
+CHAT_FRAME = 3.0  # other score added to a calm message framed as news, a dream or praise that asks for nothing
 NEAR_WINDOW = 10  # most characters between the two words of a `near` pair (8 missed 道闸坏了，杆子…乱砸)
 FAQ_KEEP = 4.0  # faq score from which an urgent message stays a question about a station (驿站急救箱在哪 … 血止不住)
 FAQ_ASKED = 2.0  # bonus with which an urgent message that asks where a station thing is, or what number to call,
@@ -442,6 +443,7 @@ class Classifier:
         urgent, cues = lexicon.urgent, lexicon.cues
         self.negation = _negation_pattern(cues.negators)
         self.topic_break = re.compile(_alternation(map(term_form, cues.topic_break)) or "(?!)")
+        self.asks = re.compile(_alternation(map(term_form, cues.asks)) or "(?!)")  # one character (吗, 又) too
         self.urgent_forms = tuple(term_form(w) for w in urgent.terms)
         matcher = _Matcher()
         for idx, entry in enumerate(self.entries):
@@ -458,7 +460,7 @@ class Classifier:
             ("I", cues.inside, False), ("O", cues.outside, False),
             ("J", cues.joke, False), ("H", cues.hypothetical, "typed"), ("K", cues.asking, "typed"),
             ("W", cues.send_help, False), ("V", cues.where_asks, False),
-            ("E", cues.equipment, False),
+            ("E", cues.equipment, False), ("L", cues.chat_frames, False),
         ):
             for idx, word in enumerate(group):
                 matcher.add(word, role, idx, sound)
@@ -514,7 +516,7 @@ class Classifier:
                 raise ValueError(f"unknown label {e.label!r} in example {e.text!r}; expected one of {LABELS}")
         clone = object.__new__(Classifier)
         for attr in (
-            "lexicon", "threshold", "entries", "negation", "topic_break", "matcher", "seed_index", "near_chars",
+            "lexicon", "threshold", "entries", "negation", "topic_break", "asks", "matcher", "seed_index", "near_chars",
             "near_char_re", "near_char_set", "near_terms", "urgent_forms", "weak_forms", "cry_alarms", "danger_re",
             "emoji_sets",
         ):
@@ -621,6 +623,13 @@ class Classifier:
             elif not any(scores[label] for label in PROBLEM_LABELS):
                 scores["grid"] += 1.5  # danger with no facility or service named: public safety
                 subs["grid.public_safety"] += 1.5
+        elif by_role.get("L", ()) and not self.asks.search(compact) and not self.topic_break.search(compact):
+            # 看新闻说外地电梯掉下来, 梦见着火了, 物业…点个赞: a story, a dream or praise names a topic but asks
+            # nothing of anyone (unless the message goes on to another matter: 对了, 另外)
+            for label in PROBLEM_LABELS:
+                scores[label] *= 0.5
+            scores["other"] += CHAT_FRAME
+            subs["other.chitchat"] += CHAT_FRAME
         elif (by_role.get("H", ()) or by_role.get("N", ())) and by_role.get("K", ()):
             scores["faq"] += 2.5  # 万一着火了往哪边疏散？如果燃气泄漏应该怎么办: asking what to do, not reporting
             subs["faq.question"] += 2.5

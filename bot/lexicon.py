@@ -85,6 +85,8 @@ class Cues(_Strict):
     topic_break: tuple[str, ...] = ()
     where_asks: tuple[str, ...] = ()
     equipment: tuple[str, ...] = ()
+    chat_frames: tuple[str, ...] = ()
+    asks: tuple[str, ...] = ()
 
 
 class Urgent(_Strict):

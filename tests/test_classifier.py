@@ -376,3 +376,18 @@ def test_second_chance_does_not_fire_on_look_alikes(clf, text):
 )
 def test_urgent_and_hypothetical_labels(clf, text, expected):
     assert clf.classify(text).label == expected, text
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("昨晚看新闻说邻市有栋楼电梯坠了 看得我心里发毛", "other"),  # news about elsewhere, nothing asked
+        ("梦见咱家楼道里着大火 一身冷汗醒过来", "other"),
+        ("三号楼的保洁大姐天天把楼道拖得锃亮 点个赞", "other"),
+        ("上回停水多亏网格员挨家送水 大伙都记着呢", "other"),
+        ("看新闻说邻市燃气爆炸了 咱们小区的燃气管能不能也查一查", "grid"),  # the story leads to an ask
+        ("保洁大姐辛苦了 对了 5栋门口垃圾桶满了好几天没人收", "property"),  # praise, then another matter
+    ],
+)
+def test_news_dreams_and_praise_are_chat_unless_something_is_asked(clf, text, expected):
+    assert clf.classify(text).label == expected, text
