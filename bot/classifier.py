@@ -339,6 +339,12 @@ def _believed(compact: str, start: int) -> bool:
     return _BELIEF.search(compact, _clause(compact, start, start)[0], start) is not None
 
 
+def _uncovered(hits: Iterable[tuple], covers: Iterable[tuple]) -> int:
+    """How many hits do not lie inside one of `covers` (typed pinyin and English hits have no place)."""
+    spans = [(c[0], c[1]) for c in covers if c[0] >= 0]
+    return sum(1 for h in hits if h[0] < 0 or not any(a <= h[0] and h[1] <= b for a, b in spans))
+
+
 def _same_clause(compact: str, a: int, b: int) -> bool:
     """Whether no punctuation or space stands between positions a and b."""
     return SEP not in compact[min(a, b) : max(a, b)]
@@ -563,7 +569,8 @@ class Classifier:
                 subs[sub] += weight * factor
         if not scores and len(compact) >= 3:
             self._fuzzy_terms(n, scores, subs, matched)
-        outside, inside = len(by_role.get("O", ())), len(by_role.get("I", ()))  # where: the street or the compound
+        # where: the street or the compound; a word inside the other side's word does not count (路上 of 小区主路上)
+        outside, inside = _uncovered(by_role.get("O", ()), by_role.get("I", ())), _uncovered(by_role.get("I", ()), by_role.get("O", ()))
         if shared_hit:  # boundary rule 1: a shared word (井盖, 路灯) goes where the message says it is
             if outside > inside:
                 scores["grid"] += 2.5

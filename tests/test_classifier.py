@@ -370,6 +370,9 @@ def test_second_chance_does_not_fire_on_look_alikes(clf, text):
         ("物业你好 车位的事麻烦处理 另外地库里一股很冲的煤气味", "grid"),  # the danger decides
         ("电梯卡在两层中间 里面有人", "property"),  # compound equipment stays property
         ("楼上水管爆了 家里全是水", "property"),
+        ("小区主路上的窨井盖被掀了 一个小孩掉下去了", "property"),  # 路上 inside 小区主路上 is not the street
+        ("马路上的井盖没了 有个骑车的掉进去了", "grid"),
+        ("花坛里的马蜂窝掉下来了 一群马蜂追着小孩蛰", "property"),  # pests in common areas
         ("万一着火了 我们楼往哪边疏散", "faq"),  # asking what to do, not reporting
         ("烟花好美🎆🎆 新年快乐", "other"),
     ],
