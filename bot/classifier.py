@@ -31,6 +31,7 @@ PERSONAL_BOOST = 2.0  # grid score added to an urgent message that names a dange
 SERVICE_REQUEST = 2.5  # service score from which an urgent message stays a request for that service
 SEND_HELP = 2.5  # service score added to an urgent message that asks for a service at the door (家庭医生能马上上门吗)
 CHAT_FRAME = 3.0  # other score added to a calm message framed as news, a dream or praise that asks for nothing
+FAR_WINDOW = 40  # most characters between them, across clauses, when one word's clause says it goes on (还在爬)
 NEAR_WINDOW = 10  # most characters between the two words of a `near` pair (8 missed 道闸坏了，杆子…乱砸)
 FAQ_KEEP = 4.0  # faq score from which an urgent message stays a question about a station (驿站急救箱在哪 … 血止不住)
 FAQ_ASKED = 2.0  # bonus with which an urgent message that asks where a station thing is, or what number to call,
@@ -768,8 +769,8 @@ class Classifier:
         # a benign word (物业费) elsewhere, but a lone danger word in a joke or an invitation gets no second chance
         cue = (
             self._any_cue(compact, cues, by_role, excluded, ongoing)
-            or self._any_cue(compact, self._near(compact, self._near_words(pairs, by_role.get("T", ())), excluded),
-                             by_role, excluded, ongoing)
+            or self._any_cue(compact, self._near(compact, self._near_words(pairs, by_role.get("T", ())), excluded,
+                                                 ongoing), by_role, excluded, ongoing)
             or (None if benign
                 else self._any_cue(compact, self._second_chance(text, compact, alarms), by_role, excluded, ongoing))
         )
@@ -848,10 +849,12 @@ class Classifier:
         sounded = [(a, b, "P", near_terms[idx], f) for a, b, _r, idx, f in terms if f < 1.0 and idx in near_terms]
         return (pairs or []) + sounded if sounded else pairs or []
 
-    def _near(self, compact: str, words: list, excluded: list) -> list[tuple[int, int, str, int, float]]:
+    def _near(self, compact: str, words: list, excluded: list, ongoing: list[int]) -> list[tuple]:
         """Spans where both word groups of a `near` pair meet at most NEAR_WINDOW characters apart, across at
         most one punctuation mark (火 … 好大: 冒出好大的火; 小孩在路边哭，找不到), as extra urgent
-        cues. A word a look-alike spoils (火 of 火锅) takes no part. Linear-ish even for 4096 characters."""
+        cues; up to FAR_WINDOW apart when one of them is in a clause with an `ongoing` word (有个人顺着水管往
+        3楼阳台爬 那家没亮灯 现在还在爬: the halves of one danger told clauses apart, and still going on).
+        A word a look-alike spoils (火 of 火锅) takes no part. Linear-ish even for 4096 characters."""
         chars = self.near_chars
         # most messages hold words of many rules but both sides of none: bitwise ors over the words
         # and the one-character words present tell, before any position is looked at
@@ -878,6 +881,7 @@ class Classifier:
             for code, found in spans.items():
                 spans[code] = [(a, b) for a, b in found if not _spoiled(a, b, excluded)]
         found = []
+        reach = FAR_WINDOW if ongoing else NEAR_WINDOW
         for code, firsts in spans.items():
             seconds = spans.get(code + 1) if code % 2 == 0 else None
             if not seconds:
@@ -885,10 +889,13 @@ class Classifier:
             seconds.sort()
             starts = [s2 for s2, _e in seconds]
             for s1, e1 in firsts:
-                lo = bisect_left(starts, s1 - NEAR_WINDOW - 8)  # a second word before the first is at most 8 long
-                for s2, e2 in seconds[lo : bisect_right(starts, e1 + NEAR_WINDOW)]:
+                lo = bisect_left(starts, s1 - reach - 8)  # a second word before the first is at most 8 long
+                for s2, e2 in seconds[lo : bisect_right(starts, e1 + reach)]:
                     left, right = (e1, s2) if e1 <= s2 else (e2, s1)
-                    if (e1 <= s2 or e2 <= s1) and right - left <= NEAR_WINDOW and compact.count(SEP, left, right) <= 1:
+                    close = right - left <= NEAR_WINDOW and compact.count(SEP, left, right) <= 1
+                    if not close and ongoing and (e1 <= s2 or e2 <= s1) and right - left <= FAR_WINDOW:
+                        close = any(_same_clause(compact, s, g) for g in ongoing if g >= 0 for s in (s1, s2))
+                    if (e1 <= s2 or e2 <= s1) and close:
                         if _negated(compact, s1, self.negation) or _negated(compact, s2, self.negation):
                             continue  # 插座松了没冒烟
                         if self.topic_break.search(compact, left, right):

@@ -394,3 +394,14 @@ def test_urgent_and_hypothetical_labels(clf, text, expected):
 )
 def test_news_dreams_and_praise_are_chat_unless_something_is_asked(clf, text, expected):
     assert clf.classify(text).label == expected, text
+
+
+@pytest.mark.parametrize(
+    "text, urgent",
+    [
+        ("对面楼有个男的抓着下水管 都过了二楼的窗户了 这会儿还在爬", True),  # the halves clauses apart, still going on
+        ("去年有个小偷抓着下水管 都过了二楼的窗户了 后来摔下来被抓了", False),  # the same words, over and done
+    ],
+)
+def test_a_danger_told_across_clauses_counts_while_it_goes_on(clf, text, urgent):
+    assert clf.classify(text).urgent is urgent, text
