@@ -215,10 +215,22 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         "楼道里电动车电池在喷火",  # a battery spitting fire
         "我真的想死 现在一个人在家",  # said plainly
         "a fake police officer told my mum to move all her savings to a safe account",  # the swindle in English
+        # after dev43–dev48
+        "我奶奶轮椅侧翻了 一个人在屋里爬不起来",  # a fall told as 爬不起来
+        "阿爷喺厕所跌低咗 起唔返身",  # in Cantonese
+        "阿嬤跋倒佇灶跤 起袂来",  # in Hokkien
+        "桥洞底下那个人怎么叫都不醒 手冰凉",  # no answer however called
+        "撑不下去了 药都摆在枕头边了",  # despair with the pills laid out
+        "有个陌生人在邻居家锁眼上捣鼓半天了",  # fiddling at a neighbour's lock
+        "我爸刚才吃饭嘴突然有点歪 右半边发麻",  # stroke signs in loose words
+        "刚发现孩子把冰箱贴上的磁铁咽下去了",  # a swallowed magnet
+        "工地那台塔吊越来越斜 下面是幼儿园",  # a crane tilting
+        "外墙砖哗啦掉了一片 底下就是公交站",  # facing tiles coming down
+        "我爸要去洗肾 走不动了 接他的车也没来",  # dialysis missed
     ],
 )
 def test_dangers_fresh_writers_described_are_flagged(clf, text):
-    """Concepts added after the blind sets dev13–dev39, each checked on a phrasing of my own."""
+    """Concepts added after the blind sets dev13–dev48, each checked on a phrasing of my own."""
     assert clf.classify(text).urgent, text
 
 
@@ -288,6 +300,15 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "婆婆骨折好了 想申请助餐",  # a healed fracture
         "the lift got stuck this morning, it's running again now",  # over in English
         "dajia xinnian kuaile",  # a greeting in pinyin, no fight
+        # after dev43–dev48
+        "中风以后右边身子不太灵活 想申请康复补贴",  # a stiff side since a stroke
+        "刚才路口有人倒地 救护车已经拉走了 大家别围着了",  # taken away already
+        "这周快递又丢了两个 门口那个架子谁管",  # 这周丢 is no 走丢
+        "救命 这天太热了 人都要化了",  # heat hyperbole
+        "小区喷水池的水都发臭了",  # a fountain is no 喷水
+        "消防通道天天被堵 真要着火了车都进不来",  # 真要 says "if it ever"
+        "树倒了横在路上 好在没砸到人 就是车过不去",  # nobody hit
+        "the dog next door barks all day but is not biting anyone",
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
