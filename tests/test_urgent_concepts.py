@@ -309,7 +309,7 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "消防通道天天被堵 真要着火了车都进不来",  # 真要 says "if it ever"
         "树倒了横在路上 好在没砸到人 就是车过不去",  # nobody hit
         "the dog next door barks all day but is not biting anyone",
-        "楼下那个坑 骑车的摔进去好几回了",  # a habit, not an event
+        "路口那个大坑 电动车掉进去好几回了",  # a habit, not an event
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
