@@ -310,6 +310,7 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "树倒了横在路上 好在没砸到人 就是车过不去",  # nobody hit
         "the dog next door barks all day but is not biting anyone",
         "路口那个大坑 电动车掉进去好几回了",  # a habit, not an event
+        "我老公在工地摔伤了腿 包工头不肯赔 想咨询一下律师",  # a dispute over compensation, after the fact
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
