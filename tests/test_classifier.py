@@ -390,6 +390,7 @@ def test_urgent_and_hypothetical_labels(clf, text, expected):
         ("上回停水多亏网格员挨家送水 大伙都记着呢", "other"),
         ("看新闻说邻市燃气爆炸了 咱们小区的燃气管能不能也查一查", "grid"),  # the story leads to an ask
         ("保洁大姐辛苦了 对了 5栋门口垃圾桶满了好几天没人收", "property"),  # praise, then another matter
+        ("看新闻说邻市有楼的阳台塌了 我们楼阳台栏杆也锈穿了 趁早修修吧", "property"),  # a repair asked for
     ],
 )
 def test_news_dreams_and_praise_are_chat_unless_something_is_asked(clf, text, expected):
