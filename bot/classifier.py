@@ -943,7 +943,8 @@ class Classifier:
             conf = 0.6 if len(n.compact) <= 6 else 0.25
             return Classification("other", None, urgent, conf, (), None, self.threshold)
         confidence = round(top / (top + second + 0.6), 3)
-        if label == "other" and len(n.compact) > 12 and not subs.get("other.closure"):
+        framed = subs.get("other.closure") or subs.get("other.chitchat", 0.0) >= CHAT_FRAME
+        if label == "other" and len(n.compact) > 12 and not framed:
             confidence = min(confidence, 0.45)  # a long message explained only by 好的 / 明白: ask staff
         return Classification(label, _strongest(subs, label), urgent, confidence, tuple(dict.fromkeys(matched)), runner,
                               self.threshold)

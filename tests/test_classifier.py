@@ -391,6 +391,8 @@ def test_urgent_and_hypothetical_labels(clf, text, expected):
         ("看新闻说邻市燃气爆炸了 咱们小区的燃气管能不能也查一查", "grid"),  # the story leads to an ask
         ("保洁大姐辛苦了 对了 5栋门口垃圾桶满了好几天没人收", "property"),  # praise, then another matter
         ("看新闻说邻市有楼的阳台塌了 我们楼阳台栏杆也锈穿了 趁早修修吧", "property"),  # a repair asked for
+        ("电梯坏了 谢谢物业", "property"),  # a courtesy closing a report is no frame
+        ("3栋楼道灯不亮了 谢谢", "property"),
     ],
 )
 def test_news_dreams_and_praise_are_chat_unless_something_is_asked(clf, text, expected):
@@ -406,3 +408,8 @@ def test_news_dreams_and_praise_are_chat_unless_something_is_asked(clf, text, ex
 )
 def test_a_danger_told_across_clauses_counts_while_it_goes_on(clf, text, urgent):
     assert clf.classify(text).urgent is urgent, text
+
+
+def test_a_message_framed_as_chat_is_answered_as_chat(clf):
+    result = clf.classify("昨晚看新闻说邻市有栋楼电梯坠了 看得我心里发毛")
+    assert result.label == "other" and result.confident, result
