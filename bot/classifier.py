@@ -450,7 +450,7 @@ class Classifier:
         urgent, cues = lexicon.urgent, lexicon.cues
         self.negation = _negation_pattern(cues.negators)
         self.topic_break = re.compile(_alternation(map(term_form, cues.topic_break)) or "(?!)")
-        self.asks = re.compile(_alternation(map(term_form, cues.asks)) or "(?!)")  # one character (吗, 又) too
+        self.asks = re.compile(_alternation(map(term_form, cues.asks)) or "(?!)")  # one character (吗, 请) too
         self.urgent_forms = tuple(term_form(w) for w in urgent.terms)
         matcher = _Matcher()
         for idx, entry in enumerate(self.entries):
@@ -571,7 +571,8 @@ class Classifier:
         if not scores and len(compact) >= 3:
             self._fuzzy_terms(n, scores, subs, matched)
         # where: the street or the compound; a word inside the other side's word does not count (路上 of 小区主路上)
-        outside, inside = _uncovered(by_role.get("O", ()), by_role.get("I", ())), _uncovered(by_role.get("I", ()), by_role.get("O", ()))
+        streets, compounds = by_role.get("O", ()), by_role.get("I", ())
+        outside, inside = _uncovered(streets, compounds), _uncovered(compounds, streets)
         if shared_hit:  # boundary rule 1: a shared word (井盖, 路灯) goes where the message says it is
             if outside > inside:
                 scores["grid"] += 2.5
@@ -891,17 +892,20 @@ class Classifier:
             for s1, e1 in firsts:
                 lo = bisect_left(starts, s1 - reach - 8)  # a second word before the first is at most 8 long
                 for s2, e2 in seconds[lo : bisect_right(starts, e1 + reach)]:
+                    if not (e1 <= s2 or e2 <= s1):
+                        continue  # overlapping words are one word, not two meeting
                     left, right = (e1, s2) if e1 <= s2 else (e2, s1)
-                    close = right - left <= NEAR_WINDOW and compact.count(SEP, left, right) <= 1
-                    if not close and ongoing and (e1 <= s2 or e2 <= s1) and right - left <= FAR_WINDOW:
-                        close = any(_same_clause(compact, s, g) for g in ongoing if g >= 0 for s in (s1, s2))
-                    if (e1 <= s2 or e2 <= s1) and close:
-                        if _negated(compact, s1, self.negation) or _negated(compact, s2, self.negation):
-                            continue  # 插座松了没冒烟
-                        if self.topic_break.search(compact, left, right):
-                            continue  # 开关坏了，另外楼上渗水: two matters, not one danger
-                        found.append((min(s1, s2), max(e1, e2), "U", -1, 1.0))
-                        break
+                    gap = right - left
+                    if not (gap <= NEAR_WINDOW and compact.count(SEP, left, right) <= 1 or gap <= FAR_WINDOW and any(
+                        _same_clause(compact, s, g) for g in ongoing if g >= 0 for s in (s1, s2)
+                    )):
+                        continue
+                    if _negated(compact, s1, self.negation) or _negated(compact, s2, self.negation):
+                        continue  # 插座松了没冒烟
+                    if self.topic_break.search(compact, left, right):
+                        continue  # 开关坏了，另外楼上渗水: two matters, not one danger
+                    found.append((min(s1, s2), max(e1, e2), "U", -1, 1.0))
+                    break
         return found
 
     def _examples(self, form: str, scores, subs, matched) -> bool:
