@@ -311,6 +311,13 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "the dog next door barks all day but is not biting anyone",
         "路口那个大坑 电动车掉进去好几回了",  # a habit, not an event
         "我老公在工地摔伤了腿 包工头不肯赔 想咨询一下律师",  # a dispute over compensation, after the fact
+        # after dev51–dev54
+        "楼道里又有人抽烟 整层楼都是烟味",  # a smoker's smell, not a fire's smoke
+        "单元门上的玻璃裂了 冷风直往里灌",  # wind pouring in, not water
+        "电梯刚才往下溜了一截 现在人出来了 赶紧修修",  # the people are out
+        "送外卖的老在人行道上逆行 好几次差点撞到老人",  # a habit of near misses
+        "健身器材那个踏步机的脚踏断了",  # a broken pedal, nobody on it
+        "滑梯的螺丝掉了两颗 小孩爬上去多危险",  # a worry about what could happen
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
