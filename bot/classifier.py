@@ -26,6 +26,7 @@ __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 
 PROBLEM_LABELS = frozenset({"property", "grid", "service"})
 _PLACE_AFTER = ("口", "门口", "旁", "边", "前", "外")  # 电梯口, 单元门口: where something happened, not what broke
+_ENTERED = ("进", "进了")  # 跟着她进了单元门: a way someone went, not what broke
 EQUIPMENT = 3.5  # property score added to an urgent message about the compound's equipment (困电梯, 配电房冒烟)
 PERSONAL_BOOST = 2.0  # grid score added to an urgent message that names a danger to a person
 SERVICE_REQUEST = 2.5  # service score from which an urgent message stays a request for that service
@@ -620,7 +621,10 @@ class Classifier:
                 boost = PERSONAL_BOOST + 0.5 * min(personal - 1, 2)
                 scores["grid"] += boost
                 subs["grid.public_safety"] += boost
-            machine = any(h[0] < 0 or not compact.startswith(_PLACE_AFTER, h[1]) for h in by_role.get("E", ()))
+            machine = any(
+                h[0] < 0 or not compact.startswith(_PLACE_AFTER, h[1]) and not compact.endswith(_ENTERED, 0, h[0])
+                for h in by_role.get("E", ())
+            )
             if machine and outside <= inside and not asks and not asked_where:  # a lift, a switch room: the property's
                 scores["property"] += EQUIPMENT
                 subs[_strongest(subs, "property", "property.general")] += EQUIPMENT

@@ -374,6 +374,7 @@ def test_second_chance_does_not_fire_on_look_alikes(clf, text):
         ("马路上的井盖没了 有个骑车的掉进去了", "grid"),
         ("车库里有人在撬我的电动车锁 还没走", "grid"),  # a theft under way is public order, not the garage's
         ("有个男的一直跟着我进了楼道 我不敢开门", "grid"),
+        ("有个男的跟着小姑娘进了单元门 现在上楼了", "grid"),  # the door is the way he went, not what broke
         ("楼顶有个小伙子坐在边上 腿搭在外面", "grid"),
         ("路口积水齐腰 车熄火了 里面的人在拍窗户", "grid"),
         ("花坛里的马蜂窝掉下来了 一群马蜂追着小孩蛰", "property"),  # pests in common areas

@@ -227,6 +227,9 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         "工地那台塔吊越来越斜 下面是幼儿园",  # a crane tilting
         "外墙砖哗啦掉了一片 底下就是公交站",  # facing tiles coming down
         "我爸要去洗肾 走不动了 接他的车也没来",  # dialysis missed
+        # after dev51–dev54
+        "钥匙锁屋里了 两岁的娃一个人在家 灶上还炖着排骨",  # a small child alone, a pot on the fire
+        "有个男的跟着邻居家小姑娘进了楼 她一直回头看",  # followed into the building
     ],
 )
 def test_dangers_fresh_writers_described_are_flagged(clf, text):
@@ -318,6 +321,9 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "送外卖的老在人行道上逆行 好几次差点撞到老人",  # a habit of near misses
         "健身器材那个踏步机的脚踏断了",  # a broken pedal, nobody on it
         "滑梯的螺丝掉了两颗 小孩爬上去多危险",  # a worry about what could happen
+        "阳台外沿摆了一排花盆 我怕哪天掉下来",  # a fear of some day
+        "隔壁院子天天烧树叶 烟呛得很 天天烧",  # a habit
+        "报修以后多久有人来 紧急的是不是两个钟头内",  # asking about response times
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
