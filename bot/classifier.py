@@ -26,6 +26,7 @@ __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 
 PROBLEM_LABELS = frozenset({"property", "grid", "service"})
 _PLACE_AFTER = ("口", "门口", "旁", "边", "前", "外")  # 电梯口, 单元门口: where something happened, not what broke
+_CONTRAST = re.compile("但|可是|可我|不过|就是")  # what a closure is followed by when something is still wrong
 _ENTERED = ("进", "进了")  # 跟着她进了单元门: a way someone went, not what broke
 EQUIPMENT = 3.5  # property score added to an urgent message about the compound's equipment (困电梯, 配电房冒烟)
 PERSONAL_BOOST = 2.0  # grid score added to an urgent message that names a danger to a person
@@ -581,7 +582,7 @@ class Classifier:
                 scores["property"] += 1.0
         closures = by_role.get("C", ())
         closed = bool(closures) and not by_role.get("R", ())
-        if closed and any(h[0] < 0 or h[0] >= max(c[1] for c in closures) for h in by_role.get("F", ())):
+        if closed and self._goes_on_after(compact, max(c[1] for c in closures), by_role):
             closed = False  # 修好了 … 地板泡坏了谁来补: the matter is over, but one more is asked
             scores["other"] = max(0.0, scores["other"] - subs.pop("other.closure", 0.0))
         problem = scores["property"] or scores["grid"] or scores["service"]
@@ -651,6 +652,16 @@ class Classifier:
             subs["other.chitchat"] += 1.5
         ex_urgent = self._examples(compact.replace(SEP, ""), scores, subs, matched)
         return self._decide(n, scores, subs, matched, urgent or ex_urgent)
+
+    def _goes_on_after(self, compact: str, end: int, by_role: dict[str, list]) -> bool:
+        """Whether, after a closure ending at `end`, the message asks for more (修好了 … 谁来补) or turns
+        to what is still wrong (修是修好了 但墙上都是手印; 已经修好了 就是地上的水还没拖)."""
+        if any(h[0] < 0 or h[0] >= end for h in by_role.get("F", ())):
+            return True
+        turn = _CONTRAST.search(compact, end)
+        return turn is not None and any(
+            h[0] >= turn.end() and self.entries[h[3]].places[0][0] in PROBLEM_LABELS for h in by_role.get("T", ())
+        )
 
     def _bare_cry(self, compact: str, by_role: dict[str, list], evidence: str) -> bool:
         """Whether an urgent message is only a cry (救命, 快来人, help, SOS): every cue and term a cry, and

@@ -105,6 +105,8 @@ def test_reopened_problem_is_a_problem(clf):
         ("昨晚门口打架的事现在没事了 能不能晚上多巡逻", "grid"),
         ("我爸的事已经处理好了 谢谢 想给他申请老年助餐", "service"),
         ("电梯已经修好了 能不能以后提前贴个停梯通知", "property"),
+        ("水管修好了 但天花板的水印子还没补", "property"),  # the repair is done, what it left is not
+        ("昨晚打架的事现在没事了 就是希望晚上多巡逻几趟", "grid"),
     ],
 )
 def test_a_closure_followed_by_a_further_ask_is_that_ask(clf, text, expected):
