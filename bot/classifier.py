@@ -27,6 +27,8 @@ __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 PROBLEM_LABELS = frozenset({"property", "grid", "service"})
 _PLACE_AFTER = ("口", "门口", "旁", "边", "前", "外")  # 电梯口, 单元门口: where something happened, not what broke
 _CONTRAST = re.compile("但|可是|可我|不过|就是")  # what a closure is followed by when something is still wrong
+_THANKS = re.compile("谢谢|感谢|多谢|辛苦|thank")  # a clause of thanks tells of help given, whatever it says
+_PAST = re.compile("昨天|昨晚|前天|上次|上回|那天|那次|那晚|上个月|上周|去年|之前")  # thanks for what was done then
 _ENTERED = ("进", "进了")  # 跟着她进了单元门: a way someone went, not what broke
 EQUIPMENT = 3.5  # property score added to an urgent message about the compound's equipment (困电梯, 配电房冒烟)
 PERSONAL_BOOST = 2.0  # grid score added to an urgent message that names a danger to a person
@@ -637,9 +639,12 @@ class Classifier:
             elif not any(scores[label] for label in PROBLEM_LABELS):
                 scores["grid"] += 1.5  # danger with no facility or service named: public safety
                 subs["grid.public_safety"] += 1.5
-        elif by_role.get("L", ()) and not self.asks.search(compact) and not self.topic_break.search(compact):
-            # 看新闻说外地电梯掉下来, 梦见着火了, 物业…点个赞: a story, a dream or praise names a topic but asks
-            # nothing of anyone (unless the message goes on to another matter: 对了, 另外)
+        elif (by_role.get("L", ()) or _THANKS.search(compact) and (_PAST.search(compact) or closures)) and not (
+            self._asks_anything(compact) or self.topic_break.search(compact) or by_role.get("R", ())
+        ):
+            # 看新闻说外地电梯掉下来, 梦见着火了, 物业…点个赞, 谢谢保安昨天帮我把老爸送回来: a story, a dream,
+            # praise or thanks for what was done names a topic but asks nothing of anyone (unless the message
+            # goes on to another matter, 对了, 另外, or says it is back, 又漏了)
             for label in PROBLEM_LABELS:
                 scores[label] *= 0.5
             scores["other"] += CHAT_FRAME
@@ -652,6 +657,16 @@ class Classifier:
             subs["other.chitchat"] += 1.5
         ex_urgent = self._examples(compact.replace(SEP, ""), scores, subs, matched)
         return self._decide(n, scores, subs, matched, urgent or ex_urgent)
+
+    def _asks_anything(self, compact: str) -> bool:
+        """Whether an ask word stands outside a clause of thanks, and a 帮 outside one about the past
+        (谢谢楼长帮我妈拿药, 昨天帮我把老爸送回来 tell of help given; 能不能帮我妈拿药 asks for it)."""
+        for m in self.asks.finditer(compact):
+            left = _clause(compact, m.start(), m.end())[0]
+            if not (_THANKS.search(compact, left, m.start())
+                    or m.group().startswith("帮") and _PAST.search(compact, left, m.start())):
+                return True
+        return False
 
     def _goes_on_after(self, compact: str, end: int, by_role: dict[str, list]) -> bool:
         """Whether, after a closure ending at `end`, the message asks for more (修好了 … 谁来补) or turns

@@ -398,6 +398,10 @@ def test_urgent_and_hypothetical_labels(clf, text, expected):
         ("看新闻说邻市燃气爆炸了 咱们小区的燃气管能不能也查一查", "grid"),  # the story leads to an ask
         ("保洁大姐辛苦了 对了 5栋门口垃圾桶满了好几天没人收", "property"),  # praise, then another matter
         ("看新闻说邻市有楼的阳台塌了 我们楼阳台栏杆也锈穿了 趁早修修吧", "property"),  # a repair asked for
+        ("谢谢保安大哥 昨天帮我把迷路的老爸送回来了", "other"),  # thanks for what was done
+        ("谢谢楼长阿姨帮我妈拿药 太暖心了", "other"),  # 帮我 inside the thanks asks for nothing
+        ("谢谢物业 上次修的水管又漏了", "property"),  # thanks, then the matter is back
+        ("辛苦了 昨天报的路灯啥时候修", "property"),  # thanks, then an ask
         ("电梯坏了 谢谢物业", "property"),  # a courtesy closing a report is no frame
         ("3栋楼道灯不亮了 谢谢", "property"),
     ],
