@@ -324,6 +324,10 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "阳台外沿摆了一排花盆 我怕哪天掉下来",  # a fear of some day
         "隔壁院子天天烧树叶 烟呛得很 天天烧",  # a habit
         "报修以后多久有人来 紧急的是不是两个钟头内",  # asking about response times
+        "暖气片里哗哗响 是不是该放气了",  # the sound of a radiator
+        "小区门口的垃圾桶被人推倒了 撒了一地",  # a bin, not a person
+        "楼下麻将馆天天烟雾缭绕",  # a smoky room
+        "我爸中风以后半边身子不灵 想找上门康复",  # a lasting condition
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
