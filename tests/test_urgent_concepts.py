@@ -230,6 +230,9 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         # after dev51–dev54
         "钥匙锁屋里了 两岁的娃一个人在家 灶上还炖着排骨",  # a small child alone, a pot on the fire
         "有个男的跟着邻居家小姑娘进了楼 她一直回头看",  # followed into the building
+        "屋檐上的冰溜子被风一刮往下砸 底下人来人往",  # icicles coming down
+        "后面那堵挡土墙一直在掉土 底下有人在停车",  # a retaining wall giving way
+        "电线头露在外面 小孩伸手摸",  # children at bare wires
     ],
 )
 def test_dangers_fresh_writers_described_are_flagged(clf, text):
@@ -328,6 +331,9 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "小区门口的垃圾桶被人推倒了 撒了一地",  # a bin, not a person
         "楼下麻将馆天天烟雾缭绕",  # a smoky room
         "我爸中风以后半边身子不灵 想找上门康复",  # a lasting condition
+        "隔壁酒吧吵到三点 气得我想杀人",  # anger, not a threat
+        "燃气泄漏该打哪个电话 存一个备着",  # a number kept for some day
+        "刚才说着火是我看错了 人家在阳台烧烤",  # a mistake owned up to
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
