@@ -597,6 +597,7 @@ class Classifier:
             subs["other.closure"] += 3.0
         evidence = self._urgent(text, n, by_role)
         urgent = evidence is not None
+        thanked = _THANKS.search(compact) is not None and (_PAST.search(compact) is not None or bool(closures))
         if urgent:
             matched.insert(0, f"急:{evidence}")  # someone in danger is reporting, not asking or chatting,
             # unless plainly asking where help is (驿站急救箱在哪 … 血止不住): the answer helps, staff are alerted
@@ -639,7 +640,7 @@ class Classifier:
             elif not any(scores[label] for label in PROBLEM_LABELS):
                 scores["grid"] += 1.5  # danger with no facility or service named: public safety
                 subs["grid.public_safety"] += 1.5
-        elif (by_role.get("L", ()) or _THANKS.search(compact) and (_PAST.search(compact) or closures)) and not (
+        elif (by_role.get("L", ()) or thanked) and not (
             self._asks_anything(compact) or self.topic_break.search(compact) or by_role.get("R", ())
         ):
             # 看新闻说外地电梯掉下来, 梦见着火了, 物业…点个赞, 谢谢保安昨天帮我把老爸送回来: a story, a dream,
@@ -648,7 +649,7 @@ class Classifier:
             for label in PROBLEM_LABELS:
                 scores[label] *= 0.5
             scores["other"] += CHAT_FRAME
-            subs["other.chitchat"] += CHAT_FRAME
+            subs["other.thanks" if thanked else "other.chitchat"] += CHAT_FRAME  # thanks get 不客气
         elif (by_role.get("H", ()) or by_role.get("N", ())) and by_role.get("K", ()):
             scores["faq"] += 2.5  # 万一着火了往哪边疏散？如果燃气泄漏应该怎么办: asking what to do, not reporting
             subs["faq.question"] += 2.5
@@ -977,7 +978,7 @@ class Classifier:
             conf = 0.6 if len(n.compact) <= 6 else 0.25
             return Classification("other", None, urgent, conf, (), None, self.threshold)
         confidence = round(top / (top + second + 0.6), 3)
-        framed = subs.get("other.closure") or subs.get("other.chitchat", 0.0) >= CHAT_FRAME
+        framed = subs.get("other.closure") or max(subs.get("other.chitchat", 0.0), subs.get("other.thanks", 0.0)) >= CHAT_FRAME
         if label == "other" and len(n.compact) > 12 and not framed:
             confidence = min(confidence, 0.45)  # a long message explained only by 好的 / 明白: ask staff
         return Classification(label, _strongest(subs, label), urgent, confidence, tuple(dict.fromkeys(matched)), runner,

@@ -424,3 +424,8 @@ def test_a_danger_told_across_clauses_counts_while_it_goes_on(clf, text, urgent)
 def test_a_message_framed_as_chat_is_answered_as_chat(clf):
     result = clf.classify("昨晚看新闻说邻市有栋楼电梯坠了 看得我心里发毛")
     assert result.label == "other" and result.confident, result
+
+
+def test_thanks_for_what_was_done_are_answered_as_thanks(clf):
+    result = clf.classify("上回停水多亏网格员挨家送水 谢谢")
+    assert (result.label, result.subcategory) == ("other", "other.thanks") and result.confident, result

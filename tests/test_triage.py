@@ -21,6 +21,11 @@ async def test_greeting_gets_a_short_reply(chat):
     assert await chat.say(1001, "你好") == [f"[to 张桂兰 1001] {OTHER_REPLIES['other.greeting']}"]
 
 
+async def test_thanks_for_help_already_given_get_a_thanks_reply_and_no_ticket(chat):
+    replies = await chat.say(1001, "谢谢保安大哥 昨天帮我把迷路的老爸送回来了")
+    assert replies == [f"[to 张桂兰 1001] {OTHER_REPLIES['other.thanks']}"]
+
+
 async def test_urgent_is_answered_at_once_and_staff_alerted(chat):
     replies = await chat.say(1002, "楼道里有煤气味，好冲")
     assert replies[0] == f"[to 李建国 1002] {URGENT}"
