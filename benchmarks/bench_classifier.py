@@ -1,6 +1,6 @@
 """Benchmark of the message classifier: accuracy on the labelled sets, speed, and a naive baseline.
 
-Run: .venv/bin/python benchmarks/bench_classifier.py [dev,dev2,...,dev25,test,realworld]
+Run: .venv/bin/python benchmarks/bench_classifier.py [dev,dev2,...,dev56,test,realworld]
 The baseline (every lexicon term scored with rapidfuzz partial_ratio, best wins) is measured in the
 same run on the same machine, so the speed and accuracy ratios mean something.
 """

@@ -27,7 +27,9 @@ __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 PROBLEM_LABELS = frozenset({"property", "grid", "service"})
 _PLACE_AFTER = ("口", "门口", "旁", "边", "前", "外")  # 电梯口, 单元门口: where something happened, not what broke
 _CONTRAST = re.compile("但|可是|可我|不过|就是")  # what a closure is followed by when something is still wrong
-_THANKS = re.compile("谢谢|感谢|多谢|辛苦|thank")  # a clause of thanks tells of help given, whatever it says
+# a clause of thanks tells of help given, whatever it says; narrower than [other.thanks], whose praise words
+# (及时, 满意, 大晚上) also end reports
+_THANKS = re.compile("谢谢|感谢|多谢|辛苦|thank")
 _PAST = re.compile("昨天|昨晚|前天|上次|上回|那天|那次|那晚|上个月|上周|去年|之前")  # thanks for what was done then
 _ENTERED = ("进", "进了")  # 跟着她进了单元门: a way someone went, not what broke
 EQUIPMENT = 3.5  # property score added to an urgent message about the compound's equipment (困电梯, 配电房冒烟)
@@ -597,7 +599,10 @@ class Classifier:
             subs["other.closure"] += 3.0
         evidence = self._urgent(text, n, by_role)
         urgent = evidence is not None
-        thanked = _THANKS.search(compact) is not None and (_PAST.search(compact) is not None or bool(closures))
+        # thanks for what was done (谢谢 … 昨天帮…, 谢谢 … 修好了); only a calm message can be chat
+        thanked = not urgent and _THANKS.search(compact) is not None and (
+            _PAST.search(compact) is not None or bool(closures)
+        )
         if urgent:
             matched.insert(0, f"急:{evidence}")  # someone in danger is reporting, not asking or chatting,
             # unless plainly asking where help is (驿站急救箱在哪 … 血止不住): the answer helps, staff are alerted
