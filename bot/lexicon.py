@@ -37,6 +37,7 @@ class _Strict(BaseModel):
 class Subcategory(_Strict):
     """One subcategory: all its words match alike; the split is for the staff who read the file."""
 
+    title: str = ""  # the name staff see on ticket cards (物业问题 · 房屋本体); the first term when empty
     terms: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     colloquial: tuple[str, ...] = ()

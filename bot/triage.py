@@ -42,7 +42,9 @@ class Triager:
         self.clock = clock
         self._base = base
         self.classifier = base
-        self._titles = {name: sub.terms[0] for name, sub in base.lexicon.subcategories().items() if sub.terms}
+        self._titles = {
+            name: sub.title or sub.terms[0] for name, sub in base.lexicon.subcategories().items() if sub.title or sub.terms
+        }
 
     @classmethod
     async def open(cls, store: Store, clock: Clock, lexicon: Path) -> "Triager":
@@ -56,7 +58,7 @@ class Triager:
         self.classifier = self._base.with_examples(Example(row["text"], row["label"]) for row in approved)
 
     def subcategory_title(self, subcategory: str | None) -> str:
-        """A short Chinese name for a subcategory: the first term staff wrote for it."""
+        """A short Chinese name for a subcategory: its `title`, or else the first term staff wrote for it."""
         return self._titles.get(subcategory or "", "")
 
     async def triage(self, person: Person, text: str) -> Triage:

@@ -12,6 +12,11 @@ async def test_confident_problem_opens_a_ticket(chat):
     assert replies[0].startswith("[to 张桂兰 1001] 已登记工单 #1：物业问题 · 电梯")
 
 
+async def test_ticket_names_its_subcategory_by_the_lexicon_title(chat):
+    replies = await chat.say(1001, "楼道天花板的墙皮掉了一大块")
+    assert replies[0].startswith("[to 张桂兰 1001] 已登记工单 #1：物业问题 · 房屋本体")  # not its first term, 开发商
+
+
 async def test_question_gets_no_ticket(chat):
     replies = await chat.say(1001, "驿站几点开门")
     assert "开放时间" in "\n".join(replies) and "工单" not in "\n".join(replies)
