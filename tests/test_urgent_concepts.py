@@ -233,6 +233,11 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         "屋檐上的冰溜子被风一刮往下砸 底下人来人往",  # icicles coming down
         "后面那堵挡土墙一直在掉土 底下有人在停车",  # a retaining wall giving way
         "电线头露在外面 小孩伸手摸",  # children at bare wires
+        # session 11: 找不到人 and 联系不上 alone are no cue; who cannot be found decides
+        "我爸有老年痴呆 早上出门到现在找不到人了",
+        "隔壁独居的李奶奶两天联系不上了",
+        "8岁的儿子在小区里玩 一转身找不着人了",
+        "我奶奶一个人在家 电话打了十几个联系不上 平时都接的",
     ],
 )
 def test_dangers_fresh_writers_described_are_flagged(clf, text):
@@ -334,6 +339,11 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "隔壁酒吧吵到三点 气得我想杀人",  # anger, not a threat
         "燃气泄漏该打哪个电话 存一个备着",  # a number kept for some day
         "刚才说着火是我看错了 人家在阳台烧烤",  # a mistake owned up to
+        # session 11
+        "半夜进小区 门岗保安在睡觉 叫都叫不醒",  # a guard asleep at his post: a complaint
+        "物业上班时间找不到人",  # staff who cannot be reached are no missing person
+        "网格员电话打不通 找不到人",
+        "开发商跑路了 联系不上",
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
