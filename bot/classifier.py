@@ -333,6 +333,12 @@ def _clause(compact: str, start: int, end: int) -> tuple[int, int]:
     return compact.rfind(SEP, 0, start) + 1, len(compact) if right < 0 else right
 
 
+def _in_clause(compact: str, at: int, positions: Iterable[int]) -> bool:
+    """Whether any of `positions` lies in the clause holding compact[at]."""
+    left, right = _clause(compact, at, at)
+    return any(left <= p < right for p in positions)
+
+
 def _introduces(compact: str, end: int, cues: Iterable[tuple]) -> bool:
     """Whether a danger cue follows `end` in the same clause: the words before it (结果是, 原来是)
     reveal the danger rather than explain it away."""
@@ -871,10 +877,11 @@ class Classifier:
                 continue
             if context or since:
                 left, right = _clause(compact, start, end)
-                if any(left <= a < right and not (idx >= 0 and start < a < end) for a in context) and not any(
-                    left <= a < right for a in ongoing
-                ):  # a context word that starts inside a listed cue (好久了 of 站在边上好久) frames nothing
-                    continue
+                if any(
+                    left <= a < right and not (idx >= 0 and start < a < end) and not _in_clause(compact, a, ongoing)
+                    for a in context
+                ):  # a context word that starts inside a listed cue (好久了 of 站在边上好久) frames nothing; an
+                    continue  # ongoing word keeps it from cancelling only in its own clause (还有人在充电 | 万一起火)
                 if any(end <= a < right for a in since):  # 中风以后: what came first
                     continue
             return cue
