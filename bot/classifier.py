@@ -333,6 +333,12 @@ def _clause(compact: str, start: int, end: int) -> tuple[int, int]:
     return compact.rfind(SEP, 0, start) + 1, len(compact) if right < 0 else right
 
 
+def _a_not_a(compact: str, start: int) -> bool:
+    """Whether a denial (不是着火, 没有着火) is the second half of a question (是不是着火了, 有没有着火);
+    要不要报警 still calls no one."""
+    return 0 < start < len(compact) - 1 and compact[start] in "不没" and compact[start - 1] == compact[start + 1] in "是有"
+
+
 def _in_clause(compact: str, at: int, positions: Iterable[int]) -> bool:
     """Whether any of `positions` lies in the clause holding compact[at]."""
     left, right = _clause(compact, at, at)
@@ -773,7 +779,7 @@ class Classifier:
             self.near_char_set.isdisjoint(compact)
         ):
             return None  # most messages: nothing that could signal danger
-        excluded = [(h[0], h[1]) for h in by_role.get("X", ())]
+        excluded = [(h[0], h[1]) for h in by_role.get("X", ()) if not _a_not_a(compact, h[0])]
         alarms = by_role.get("A", ())
         if alarms and excluded:  # a look-alike spoils an alarm as it spoils a cue (跟真的一样 is no 真的)
             alarms = [h for h in alarms if not _spoiled(h[0], h[1], excluded)]
@@ -787,7 +793,7 @@ class Classifier:
             h[0] < 0
             or not _negated(compact, h[0], self.negation) and not _introduces(compact, h[1], cues)
             and not _believed(compact, h[0])
-            for h in by_role.get("Z", ())
+            for h in by_role.get("Z", ()) if not _a_not_a(compact, h[0])
         ):
             return None  # 已经灭了, 原来是…; but 不是误会 says it is real, 结果是电表箱在冒火花 what it is
         strong, alarm, joke = self.emoji_sets
