@@ -429,3 +429,30 @@ def test_a_message_framed_as_chat_is_answered_as_chat(clf):
 def test_thanks_for_what_was_done_are_answered_as_thanks(clf):
     result = clf.classify("上回停水多亏网格员挨家送水 谢谢")
     assert (result.label, result.subcategory) == ("other", "other.thanks") and result.confident, result
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("新物业的电话有没有 旧的打不通了", "faq"),  # 通了 inside 打不通了 closes nothing
+        ("谢谢网格员 那家群租的已经搬走了 现在清净多了", "other"),  # thanks for a matter that is over
+        ("哎 物业费年年涨 工资不涨 就发发牢骚", "other"),  # a grumble that asks nothing
+        ("俺不会打字 孙子帮俺打的 问大伙好", "other"),  # a greeting typed by a grandchild
+    ],
+)
+def test_closures_grumbles_and_greetings(clf, text, expected):
+    assert label(clf, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, urgent",
+    [
+        ("路过2号楼 5楼窗户往外冒黑烟 是不是着火了 赶紧看看", True),  # 是不是着火 asks, it does not deny
+        ("有没有人受伤啊 楼下撞车了", True),
+        ("楼下撞车了 没有人受伤", False),  # a plain denial still calms
+        ("天这么热 还有人在楼道里充电瓶车 万一起火咋整", False),  # 还有人 does not keep 万一 from framing
+        ("又有人往楼下扔东西 一个酒瓶子刚炸在我脚边 上面还在扔", True),
+    ],
+)
+def test_questions_and_what_ifs_across_clauses(clf, text, urgent):
+    assert clf.classify(text).urgent is urgent, text

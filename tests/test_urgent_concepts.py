@@ -238,6 +238,12 @@ def test_a_look_alike_inside_a_near_span_no_longer_hides_the_fire(clf):
         "隔壁独居的李奶奶两天联系不上了",
         "8岁的儿子在小区里玩 一转身找不着人了",
         "我奶奶一个人在家 电话打了十几个联系不上 平时都接的",
+        "停电了 屋里开着发电机 一家人头晕想吐",  # a generator indoors: fumes
+        "隔壁没人在家 里面有手电光在晃",  # a burglar's torch
+        "路上塌了个大坑 坑还在往外扩",  # a sinkhole growing
+        "楼下电杆歪了 要倒不倒的 底下停着车",
+        "我爸血糖低 电话里话都说不清了",
+        "停車場有個男人揸住把刀追住個後生仔",  # Cantonese, Traditional characters
     ],
 )
 def test_dangers_fresh_writers_described_are_flagged(clf, text):
@@ -344,6 +350,15 @@ def test_dangers_fresh_writers_described_are_flagged(clf, text):
         "物业上班时间找不到人",  # staff who cannot be reached are no missing person
         "网格员电话打不通 找不到人",
         "开发商跑路了 联系不上",
+        "化粪池又冒了 那味儿 熏得人直犯恶心",  # a stink, not a poison
+        "电梯里空调坏了 闷得慌",  # the lift's air conditioning, nobody shut in
+        "人行道被卖水果的占了",  # 被卖 of a fruit seller
+        "紧急！楼道灯又不亮了",  # a cry about an ordinary repair
+        "救命 蚊子太多了 啥时候消杀",
+        "电梯往下出溜了一截 还好门开了出来了 赶紧检修吧",  # out already
+        "货堆在人行道上 老人推车都过不去",  # piled goods are a sign only at an elder's door
+        "邻居遛狗不拴绳 我妈吓得差点犯病",  # a figure of speech
+        "要是家里着火了 在这发消息有用吗 还是得先打119",  # asking what to do
     ],
 )
 def test_jokes_fears_and_second_hand_news_stay_calm(clf, text):
