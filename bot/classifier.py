@@ -596,8 +596,8 @@ class Classifier:
                 scores["grid"] += 2.5
             elif inside > outside:
                 scores["property"] += 1.0
-        # 打不通了, 修不好了: a closure word right after 不 or 没 says the opposite
-        closures = [c for c in by_role.get("C", ()) if c[0] == 0 or compact[c[0] - 1] not in "不没"]
+        # 打不通了, 还没修好了: a negated closure word says the opposite
+        closures = [c for c in by_role.get("C", ()) if not _negated(compact, c[0], self.negation)]
         closed = bool(closures) and not by_role.get("R", ())
         if closed and self._goes_on_after(compact, max(c[1] for c in closures), by_role):
             closed = False  # 修好了 … 地板泡坏了谁来补: the matter is over, but one more is asked
