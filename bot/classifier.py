@@ -230,7 +230,10 @@ class _Matcher:
             bucket = pairs.get(text[i : i + 2])
             if bucket:
                 found_here = False
+                room = size - i
                 for length, words in bucket:  # longest first
+                    if length > room:
+                        continue
                     found = words.get(text[i : i + length])
                     if found:
                         settles, payloads = found
