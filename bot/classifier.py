@@ -326,8 +326,13 @@ def _negated(text: str, start: int, negation: re.Pattern) -> bool:
         return False
     before = text[max(0, start - 4) : start].rsplit(SEP, 1)[-1]
     m = negation.search(before)
-    # 有没有 / 是不是 / 好不好 ask a question, they do not deny anything
-    return m is not None and not (m.start() > 0 and before[m.start() - 1] == m.group(1)[-1])
+    if m is None:
+        return False
+    # 有没有 / 是不是 / 好不好 ask a question, they do not deny anything; so does 有没 (有冇) before a noun
+    if m.start() > 0 and (before[m.start() - 1] == m.group(1)[-1] or before[m.start() - 1 : m.start() + 1] == "有没"):
+        return False
+    # 这不是违建吗: a rhetorical question affirms
+    return not (m.group(1) == "不是" and text[_clause(text, start, start)[1] - 1] in "吗么嘛")
 
 
 def _clause(compact: str, start: int, end: int) -> tuple[int, int]:

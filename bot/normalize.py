@@ -10,9 +10,11 @@ or called once per message, because the bot must classify tens of thousands of m
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import opencc
 from pypinyin import Style, lazy_pinyin
@@ -54,18 +56,30 @@ def _plain(ch: str) -> str:
     if cat[0] in "PS":
         return SEP
     if is_han(ch):
-        return _CHAT_FORMS.get(ch) or _T2S.convert(ch)
+        return _DIALECT_CHARS.get(ch) or _T2S.convert(ch)
     if "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff":
         return strip_tones(ch).lower()
     return ch.lower()
 
 
-# characters OpenCC keeps because they are also Simplified (著), though in chat they stand for another
-# (拿著刀 is 拿着刀), and Cantonese characters for everyday words (部电梯停咗, 冇人理, 佢喺入面)
-_CHAT_FORMS = {"著": "着", "咗": "了", "冇": "没", "喺": "在", "嘅": "的", "唔": "不", "佢": "他", "哋": "们", "嚟": "来", "啲": "点"}
+DIALECT_PATH = Path(__file__).resolve().parents[1] / "knowledge" / "dialect.toml"
+
+
+def _load_dialect(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Dialect characters and words with their Standard Mandarin forms (knowledge/dialect.toml).
+    A word is keyed by its form after the character pass, since that is what the word pass sees."""
+    table = tomllib.loads(path.read_text(encoding="utf-8"))
+    return table.get("chars", {}), table.get("words", {})
+
+
+# characters OpenCC keeps because they are also Simplified (著 in 拿著刀), and dialect characters for
+# everyday words (部电梯停咗, 冇人理, 佢喺入面); words go in a second pass over the cleaned text
+_DIALECT_CHARS, _dialect_words = _load_dialect(DIALECT_PATH)
 
 EMOJI = "\u2063"  # invisible separator, used only inside this module as the emoji marker
 _CHARS = _CharMap()
+DIALECT_WORDS = {word.translate(_CHARS): standard for word, standard in _dialect_words.items()}
+_DIALECT_RE = re.compile("|".join(map(re.escape, sorted(DIALECT_WORDS, key=len, reverse=True)))) if DIALECT_WORDS else None
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUM = re.compile(r"[零〇一二两三四五六七八九十百]+(?=号楼|号|栋|幢|单元|层|楼|室|户|期|区|组|座)")
@@ -166,10 +180,18 @@ class Normalized:
 
 def clean(text: str) -> str:
     """Canonical characters: NFKC (full → half width), tones stripped, Traditional → Simplified,
-    lower case, control/zero-width removed, punctuation → "|", numbers normalised."""
+    lower case, control/zero-width removed, punctuation → "|", dialect words in Standard Mandarin
+    (落雨 → 下雨), numbers normalised."""
     if not text:
         return ""
-    return normalize_numbers(text.translate(_CHARS))
+    text = text.translate(_CHARS)
+    if _DIALECT_RE is not None:
+        text = _DIALECT_RE.sub(_standard_word, text)
+    return normalize_numbers(text)
+
+
+def _standard_word(m: re.Match) -> str:
+    return DIALECT_WORDS[m.group()]
 
 
 def normalize(text: str) -> Normalized:

@@ -1,6 +1,6 @@
 """Normalisation: every way residents type the same thing ends up in the same form."""
 
-from bot.normalize import clean, cn_to_int, normalize, term_keys
+from bot.normalize import DIALECT_WORDS, clean, cn_to_int, normalize, term_keys
 
 
 def test_full_width_case_and_traditional():
@@ -10,7 +10,28 @@ def test_full_width_case_and_traditional():
 def test_chat_forms_opencc_keeps_are_folded():
     # 著 is also Simplified, so OpenCC keeps it; Cantonese writes everyday words with its own characters
     assert normalize("他拿著刀").compact == "他拿着刀"
-    assert normalize("部电梯停咗 佢喺入面出唔嚟").compact == "部电梯停了|他在入面出不来"
+    assert normalize("部电梯停咗 佢喺入面出唔嚟").compact == "部电梯停了|他在里面出不来"
+
+
+def test_dialect_words_become_standard_mandarin():
+    # knowledge/dialect.toml: the lexicon is written in Mandarin and still meets every dialect
+    assert clean("街口一落雨就浸到膝头") == "街口一下雨就淹到膝盖"
+    assert clean("有人喺高层掟玻璃樽落嚟 仲喺度掟") == "有人在高层扔玻璃樽下来 还在扔"
+    assert clean("暑假有冇得托管班") == "暑假有没有托管班"
+    assert clean("上趟电梯关人") == "上次电梯关人"
+    assert clean("係咪骗子") == clean("系唔系骗子") == "是不是骗子"
+
+
+def test_dialect_table_leaves_mandarin_alone():
+    for word in ("劳动仲裁", "关系不好", "食堂几点开", "希望社区出面协调", "拿砖头先压住", "郁闷", "日租房"):
+        assert clean(word) == word
+
+
+def test_dialect_table_is_stable():
+    # a standard form never holds another dialect word, so cleaning twice changes nothing
+    for word, standard in DIALECT_WORDS.items():
+        assert clean(standard) == standard, word
+        assert clean(clean(word)) == clean(word)
 
 
 def test_zero_width_and_control_characters_vanish():
