@@ -50,6 +50,7 @@ _ASKS_ANYONE = ("有没有人", "有没人")  # asks whether anyone can help, no
 _CRY_FILLER = re.compile(r"救命|快来人|快来|来人|救救|求求|你们|出事|help|sos|please|pls|me|\W|[!！啊呀]")
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
 _FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿啥一")
+_ASKS_AFTER = frozenset("没吗么嘛不")  # right after a closure word (修好了吗, 找着了没) it asks whether it is over
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
 # numbers, places and fillers around a bare cry for help ("煤气 2号楼", "help!!!", "火 快")
 _PLACE_FILLER = re.compile(r"[\d|]+|号楼|单元|门口|楼下|楼上|楼道|楼顶|顶楼|这里|这儿|这边|小区|[啊呀了吧的快栋层号楼室]")
@@ -478,6 +479,7 @@ class Classifier:
         self.topic_break = re.compile(_alternation(map(term_form, cues.topic_break)) or "(?!)")
         self.asks = re.compile(_alternation(map(term_form, cues.asks)) or "(?!)")  # one character (吗, 请) too
         self.urgent_forms = tuple(term_form(w) for w in urgent.terms)
+        self.exclude_forms = tuple(term_form(w) for w in urgent.exclude)
         matcher = _Matcher()
         for idx, entry in enumerate(self.entries):
             matcher.add(entry.text, "T", idx)
@@ -605,7 +607,11 @@ class Classifier:
             elif inside > outside:
                 scores["property"] += 1.0
         # 打不通了, 还没修好了: a negated closure word says the opposite
-        closures = [c for c in by_role.get("C", ()) if not _negated(compact, c[0], self.negation)]
+        # 修好了吗, 找着了没: asking whether it is over is no closure
+        closures = [
+            c for c in by_role.get("C", ())
+            if not _negated(compact, c[0], self.negation) and (c[1] < 0 or compact[c[1] : c[1] + 1] not in _ASKS_AFTER)
+        ]
         closed = bool(closures) and not by_role.get("R", ())
         if closed and self._goes_on_after(compact, max(c[1] for c in closures), by_role):
             closed = False  # 修好了 … 地板泡坏了谁来补: the matter is over, but one more is asked
@@ -875,8 +881,13 @@ class Classifier:
         since = [h[0] for h in by_role.get("S", ())]
         for cue in cues:
             start, end, _role, idx, _f = cue
-            if start < 0:  # typed pinyin or English: any look-alike or context typed the same way vetoes
-                if any(a < 0 for a, _b in excluded) or any(a < 0 for a in context):
+            if start < 0:  # typed pinyin or English: any look-alike or context typed the same way vetoes,
+                # unless the cue holds the look-alike and says more (yao sha le wo is no yao sha, 要啥)
+                form = self.urgent_forms[idx] if idx >= 0 else ""
+                if any(a < 0 for a in context) or any(
+                    h[0] < 0 and not (self.exclude_forms[h[3]] in form and self.exclude_forms[h[3]] != form)
+                    for h in by_role.get("X", ())
+                ):
                     continue
                 if idx >= 0 and compact.isascii() is False:  # 别打119: a Chinese look-alike around a number
                     word = self.urgent_forms[idx]
