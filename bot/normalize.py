@@ -9,6 +9,7 @@ or called once per message, because the bot must classify tens of thousands of m
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 import unicodedata
@@ -62,19 +63,35 @@ def _plain(ch: str) -> str:
     return ch.lower()
 
 
-DIALECT_PATH = Path(__file__).resolve().parents[1] / "knowledge" / "dialect.toml"
+def _dialect_path() -> Path:
+    """The staff's table in SHUOSHI_KNOWLEDGE_DIR when there is one, else the bundled table: normalisation runs
+    at import, before settings are read, and must agree with the lexicon the bot loads from that folder."""
+    bundled = Path(__file__).resolve().parents[1] / "knowledge" / "dialect.toml"
+    custom = Path(os.environ.get("SHUOSHI_KNOWLEDGE_DIR", "") or bundled.parent) / "dialect.toml"
+    return custom if custom.is_file() else bundled
 
 
-def _load_dialect(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+DIALECT_PATH = _dialect_path()
+
+
+def load_dialect(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     """Dialect characters and words with their Standard Mandarin forms (knowledge/dialect.toml).
     A word is keyed by its form after the character pass, since that is what the word pass sees."""
-    table = tomllib.loads(path.read_text(encoding="utf-8"))
-    return table.get("chars", {}), table.get("words", {})
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"方言表 {path} 读不了: {exc}") from exc
+    chars, words = table.get("chars", {}), table.get("words", {})
+    bad = [k for k, v in chars.items() if len(k) != 1 or not isinstance(v, str) or not v]
+    bad += [k for k, v in words.items() if not k or not isinstance(v, str) or not v]
+    if bad:
+        raise ValueError(f"方言表 {path}: [chars] 左边只能是一个字，两边都要有字：{'、'.join(bad)}")
+    return chars, words
 
 
 # characters OpenCC keeps because they are also Simplified (著 in 拿著刀), and dialect characters for
 # everyday words (部电梯停咗, 冇人理, 佢喺入面); words go in a second pass over the cleaned text
-_DIALECT_CHARS, _dialect_words = _load_dialect(DIALECT_PATH)
+_DIALECT_CHARS, _dialect_words = load_dialect(DIALECT_PATH)
 
 EMOJI = "\u2063"  # invisible separator, used only inside this module as the emoji marker
 _CHARS = _CharMap()

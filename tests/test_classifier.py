@@ -456,3 +456,18 @@ def test_closures_grumbles_and_greetings(clf, text, expected):
 )
 def test_questions_and_what_ifs_across_clauses(clf, text, urgent):
     assert clf.classify(text).urgent is urgent, text
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("儿子晚上读书冇人睇 有冇功课辅导班", "service"),  # 有冇 before a noun asks, it denies nothing
+        ("楼顶那个铁皮房 这不是违建吗", "grid"),  # a rhetorical 不是…吗 affirms
+        ("前天走丢的那个老爷子找着了没", "grid"),  # asking whether it is over closes nothing
+        ("前天走丢的那个老爷子找着了 谢谢大家", "other"),
+        ("落雨就浸到膝头 门口条街", "grid"),  # Cantonese: 落雨 下雨, 浸到 淹到
+        ("楼下天天有人打麻将打到半夜 吵得要出人命了", "grid"),  # 出人命 of a grumble carries no label
+    ],
+)
+def test_dialect_questions_and_rhetoric(clf, text, expected):
+    assert label(clf, text) == expected

@@ -1,6 +1,8 @@
 """Normalisation: every way residents type the same thing ends up in the same form."""
 
-from bot.normalize import DIALECT_WORDS, clean, cn_to_int, normalize, term_keys
+import pytest
+
+from bot.normalize import DIALECT_WORDS, load_dialect, clean, cn_to_int, normalize, term_keys
 
 
 def test_full_width_case_and_traditional():
@@ -78,3 +80,13 @@ def test_space_between_chinese_words_is_a_clause_break():
     # residents often type a space where a comma belongs; English and pinyin keep their spaces
     assert normalize("不是着火 是在熏肉").compact == "不是着火|是在熏肉"
     assert normalize("zhao huo le").compact == "zhaohuole"
+
+
+def test_a_broken_dialect_table_is_named(tmp_path):
+    bad = tmp_path / "dialect.toml"
+    bad.write_text('[chars]\n"落雨" = "下雨"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="落雨"):
+        load_dialect(bad)
+    bad.write_text("[words\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="读不了"):
+        load_dialect(bad)

@@ -399,3 +399,28 @@ def test_urgent_messages_keep_the_label_of_what_they_ask(clf, text, label):
 def test_evidence_is_offered_only_for_an_urgent_message(clf):
     assert clf.classify("3号楼电梯里困人了").evidence == "电梯里困"
     assert clf.classify("电梯按钮掉了一个").evidence is None
+
+
+@pytest.mark.parametrize(
+    "text, urgent",
+    [
+        # knowledge/dialect.toml: dialect words meet the Mandarin lexicon
+        ("佢晕低咗喺楼梯度 叫极都冇反应", True),
+        ("有个阿婆跌落坑度 仲喺度喊", True),
+        ("个细路畀车撞咗 瞓喺地下", True),
+        ("成个钟都冇人修 电梯又坏咗", False),
+        # typed pinyin: a cue that holds a look-alike and says more is still a cue
+        ("you ren yao sha le wo kuai bao jing", True),
+        ("ni yao sha a", False),
+        # vetoes from dev64–dev71, on phrasings of my own
+        ("电梯里热得像蒸笼 闷得像坐牢", False),  # a figure of speech
+        ("车棚顶塌了一块 车座全湿了", False),  # a part of a roof, nobody under it
+        ("骗子打电话说我社保卡停了 我没理直接挂了", False),  # a swindle that failed
+        ("夜里煤气味好重 开窗后就散了 今天没味了", False),  # over
+        ("想给我妈装个紧急呼叫铃 社区能装吗", False),  # a device asked for
+        ("公园水池那么深 孩子掉下去可咋整", False),  # a what-if
+        ("老爸血压吃药也控制不住 想约个家庭医生", False),  # a chronic condition
+    ],
+)
+def test_dialect_typed_cues_and_session_12_vetoes(clf, text, urgent):
+    assert clf.classify(text).urgent is urgent, text
