@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.normalize import DIALECT_WORDS, load_dialect, clean, cn_to_int, normalize, term_keys
+from bot.normalize import DIALECT_WORDS, clean, cn_to_int, load_dialect, normalize, term_keys
 
 
 def test_full_width_case_and_traditional():
