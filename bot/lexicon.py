@@ -105,6 +105,8 @@ class Urgent(_Strict):
     marker (!!, 快来, 一动不动) in its clause; `emoji` (🆘 🚑) are cues, two different `emoji_alarm`
     (🔥 😱 ⚡) in a short message are one, unless an `emoji_joke` (😂 🎉) is there; `personal` cues
     (摔倒, 晕倒, 持刀, 着火) send an urgent message to grid unless facility words outweigh them.
+    A `near_miss` (差点撞到, 差点砸到) told in a `complaint` frame (昨天, 查查是哪家, 能不能管管, 老是)
+    is over: it cancels the cues in its clause unless an `ongoing` word or an `alarm` is in the message.
 
     `classes` name concepts (@person, @harm, @edge …) that a `near` group may use in place of
     listing words, so one line composes a concept with another: @person near @harm catches
@@ -126,6 +128,8 @@ class Urgent(_Strict):
     emoji_alarm: str = ""
     emoji_joke: str = ""
     personal: tuple[str, ...] = ()
+    near_miss: tuple[str, ...] = ()
+    complaint: tuple[str, ...] = ()
     classes: dict[str, str] = {}
 
     @field_validator("near")
