@@ -349,6 +349,11 @@ def _a_not_a(compact: str, start: int) -> bool:
     return 0 < start < len(compact) - 1 and compact[start] in "不没" and compact[start - 1] == compact[start + 1] in "是有"
 
 
+def _stems(phrase: str) -> frozenset[str]:
+    """The words of an English phrase without a plural s (smokes shares a word with smoke)."""
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in phrase.lower().split())
+
+
 def _in_clause(compact: str, at: int, positions: Iterable[int]) -> bool:
     """Whether any of `positions` lies in the clause holding compact[at]."""
     left, right = _clause(compact, at, at)
@@ -481,6 +486,9 @@ class Classifier:
         self.asks = re.compile(_alternation(map(term_form, cues.asks)) or "(?!)")  # one character (吗, 请) too
         self.urgent_forms = tuple(term_form(w) for w in urgent.terms)
         self.exclude_forms = tuple(term_form(w) for w in urgent.exclude)
+        # English cues and look-alikes by word: fire exit rules out fire, not see smoke
+        self.urgent_words = tuple(_stems(w) if w.isascii() else None for w in urgent.terms)
+        self.exclude_words = tuple(_stems(w) for w in urgent.exclude)
         matcher = _Matcher()
         for idx, entry in enumerate(self.entries):
             matcher.add(entry.text, "T", idx)
@@ -885,11 +893,15 @@ class Classifier:
         misses = by_role.get("M", ()) if by_role.get("D") and not ongoing and not by_role.get("A") else ()
         for cue in cues:
             start, end, _role, idx, _f = cue
-            if start < 0:  # typed pinyin or English: any look-alike or context typed the same way vetoes,
-                # unless the cue holds the look-alike and says more (yao sha le wo is no yao sha, 要啥)
+            if start < 0:  # typed pinyin or English has no place: a look-alike or context typed the same way
+                # vetoes, unless the cue holds the look-alike and says more (yao sha le wo is no yao sha, 要啥);
+                # an English look-alike vetoes only the English cues that share a word with it
                 form = self.urgent_forms[idx] if idx >= 0 else ""
+                words = self.urgent_words[idx] if idx >= 0 else None
                 if any(a < 0 for a in context) or any(
-                    h[0] < 0 and not (self.exclude_forms[h[3]] in form and self.exclude_forms[h[3]] != form)
+                    h[0] < 0
+                    and not (self.exclude_forms[h[3]] in form and self.exclude_forms[h[3]] != form)
+                    and (words is None or not words.isdisjoint(self.exclude_words[h[3]]))
                     for h in by_role.get("X", ())
                 ):
                     continue

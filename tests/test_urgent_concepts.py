@@ -420,6 +420,14 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("想给我妈装个紧急呼叫铃 社区能装吗", False),  # a device asked for
         ("公园水池那么深 孩子掉下去可咋整", False),  # a what-if
         ("老爸血压吃药也控制不住 想约个家庭医生", False),  # a chronic condition
+        # a near miss told as a complaint is over; one that goes on is not
+        ("前天有人从楼上扔了个酒瓶 差点砸到我 麻烦查查是哪家", False),
+        ("快递三轮在小区里开得飞快 差点撞到我外孙 能不能管管", False),
+        ("楼上还在往下扔酒瓶 刚才差点砸到我", True),
+        ("井盖没了 刚才一个老人差点踩进去 现在还敞着", True),
+        # English: a look-alike rules out only the cues it shares a word with
+        ("Smoke coming from the lift shaft, the fire exit is locked", True),
+        ("where is the nearest fire exit", False),
     ],
 )
 def test_dialect_typed_cues_and_session_12_vetoes(clf, text, urgent):
