@@ -9,6 +9,7 @@ the exact indexes could not place. Pure Python, no Telegram.
 
 from __future__ import annotations
 
+import logging
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
@@ -21,6 +22,8 @@ from rapidfuzz import fuzz, process
 
 from bot.lexicon import DEFAULT_PATH, LABELS, Lexicon, load_lexicon, term_form
 from bot.normalize import SEP, Normalized, normalize, term_keys
+
+log = logging.getLogger(__name__)
 
 __all__ = ["LABELS", "Classification", "Example", "Classifier"]
 
@@ -560,12 +563,7 @@ class Classifier:
             if e.label not in LABELS:
                 raise ValueError(f"unknown label {e.label!r} in example {e.text!r}; expected one of {LABELS}")
         clone = object.__new__(Classifier)
-        for attr in (
-            "lexicon", "threshold", "entries", "negation", "topic_break", "asks", "matcher", "seed_index", "near_chars",
-            "near_char_re", "near_char_set", "near_terms", "urgent_forms", "weak_forms", "cry_alarms", "danger_re",
-            "emoji_sets",
-        ):
-            setattr(clone, attr, getattr(self, attr))
+        clone.__dict__.update(self.__dict__)  # every index is shared; only the learned examples differ
         clone._set_examples(self.seed_examples, self.learned + extra)
         return clone
 
@@ -583,6 +581,7 @@ class Classifier:
         try:
             return self._classify(text if isinstance(text, str) else str(text))
         except Exception:  # a classifier bug must never take the bot down; staff will see low confidence
+            log.exception("classifier failed on %r", text[:80] if isinstance(text, str) else text)
             return Classification("other", None, False, 0.0, (), None, self.threshold)
 
     def _classify(self, text: str) -> Classification:

@@ -471,3 +471,12 @@ def test_questions_and_what_ifs_across_clauses(clf, text, urgent):
 )
 def test_dialect_questions_and_rhetoric(clf, text, expected):
     assert label(clf, text) == expected
+
+
+def test_a_classifier_with_examples_keeps_every_index(clf):
+    # the clone shares the original's indexes, so urgent rules that need one (English look-alikes) still work
+    clone = clf.with_examples([Example("楼下那块空地老是有人倒垃圾", "grid")])
+    for text in ("zhao huo le kuai lai ren", "Smoke coming from the lift shaft, the fire exit is locked",
+                 "前天有人从楼上扔了个酒瓶 差点砸到我 麻烦查查是哪家", "有冇人可以帮下手 阿婆跌亲喺楼梯度"):
+        assert clone.classify(text) == clf.classify(text), text
+        assert clone._classify(text) == clone.classify(text)  # no exception hidden by the never-raise guard
