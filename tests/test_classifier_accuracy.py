@@ -25,8 +25,7 @@ missed dialysis in Traditional characters) and dev48 one (a family put out in th
 fixes and not tuned on for urgency: dev49 keeps its eight misses (fire told as 着了, an open shaft near a blind man,
 exhaust in a garage in English, a man walking into a river …); dev53 keeps one (a lift falling with a boy inside,
 typed wholly in pinyin), dev56 two (sewage rising round an old man indoors, children at bare wires three
-clauses from the wires), dev62 one (a gas main dug through, typed wholly in pinyin) and dev74 one (a tin
-awning swinging over a school path, told after a noise complaint in a long message). dev11's writer files a
+clauses from the wires) and dev62 one (a gas main dug through, typed wholly in pinyin). dev11's writer files a
 resident's own medical emergency at home under service, earlier writers under grid, hence its floor."""
 
 from pathlib import Path
@@ -63,7 +62,7 @@ def classifier():
      ("dev59", 0.92, 1.0), ("dev60", 0.94, 1.0), ("dev61", 0.97, 1.0), ("dev62", 0.89, 0.98),
      ("dev63", 0.95, 1.0), ("dev64", 0.92, 1.0), ("dev65", 0.93, 1.0), ("dev66", 0.92, 1.0),
      ("dev67", 0.96, 1.0), ("dev68", 0.95, 1.0), ("dev69", 0.97, 1.0), ("dev70", 0.91, 1.0), ("dev71", 0.96, 1.0),
-     ("dev72", 0.94, 1.0), ("dev73", 0.96, 1.0), ("dev74", 0.87, 0.98)],
+     ("dev72", 0.94, 1.0), ("dev73", 0.96, 1.0), ("dev74", 0.87, 1.0)],
 )
 def test_dev_accuracy(classifier, name, f1_floor, recall_floor):
     path = DATA / f"{name}.jsonl"
