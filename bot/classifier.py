@@ -21,7 +21,7 @@ from typing import Iterable, NamedTuple
 from rapidfuzz import fuzz, process
 
 from bot.lexicon import DEFAULT_PATH, LABELS, Lexicon, load_lexicon, term_form
-from bot.normalize import SEP, Normalized, normalize, term_keys
+from bot.normalize import SEP, Normalized, alternation, normalize, term_keys
 
 log = logging.getLogger(__name__)
 
@@ -394,14 +394,9 @@ def _strongest(subs: dict[str, float], label: str, default: str | None = None) -
     return max(scored, key=subs.__getitem__) if scored else default
 
 
-def _alternation(words: Iterable[str]) -> str:
-    """A regex matching any of the words, the longest first ("" when there are none)."""
-    return "|".join(map(re.escape, sorted(set(filter(None, words)), key=len, reverse=True)))
-
-
 def _negation_pattern(negators: Iterable[str]) -> re.Pattern:
     """A negator (longest first) followed by at most two link characters at the end of a text."""
-    words = _alternation(negators)
+    words = alternation(negators)
     return re.compile("(%s)[%s]{0,2}$" % (words, re.escape(_LINKS)) if words else "(?!)")
 
 
@@ -485,8 +480,8 @@ class Classifier:
         self.entries = _entries(lexicon)
         urgent, cues = lexicon.urgent, lexicon.cues
         self.negation = _negation_pattern(cues.negators)
-        self.topic_break = re.compile(_alternation(map(term_form, cues.topic_break)) or "(?!)")
-        self.asks = re.compile(_alternation(map(term_form, cues.asks)) or "(?!)")  # one character (吗, 请) too
+        self.topic_break = re.compile(alternation(map(term_form, cues.topic_break)) or "(?!)")
+        self.asks = re.compile(alternation(map(term_form, cues.asks)) or "(?!)")  # one character (吗, 请) too
         self.urgent_forms = tuple(term_form(w) for w in urgent.terms)
         self.exclude_forms = tuple(term_form(w) for w in urgent.exclude)
         # English cues and look-alikes by word: fire exit rules out fire, not see smoke
@@ -535,7 +530,7 @@ class Classifier:
         self.weak_forms = frozenset(term_form(w) for w in urgent.weak)
         # alarms that are only a cry (救命, 快来): a joke (哈哈, 😂) around them is still a joke
         self.cry_alarms = frozenset(i for i, w in enumerate(urgent.alarm) if term_form(w) in self.weak_forms)
-        self.danger_re = re.compile(_alternation(map(term_form, urgent.danger)) or "(?!)")
+        self.danger_re = re.compile(alternation(map(term_form, urgent.danger)) or "(?!)")
         self.emoji_sets = (frozenset(urgent.emoji.replace(" ", "")), frozenset(urgent.emoji_alarm.replace(" ", "")),
                            frozenset(urgent.emoji_joke.replace(" ", "")))
         self.near_char_re = re.compile("[%s]" % re.escape("".join(self.near_chars)) if self.near_chars else "(?!)")
@@ -889,18 +884,18 @@ class Classifier:
         ]
         since = [h[0] for h in by_role.get("S", ())]
         # 昨天有人扔西瓜皮 差点砸到人 查查是哪家: a near miss told as a complaint is over, unless it goes on
-        misses = by_role.get("M", ()) if by_role.get("D") and not ongoing and not by_role.get("A") else ()
+        misses = [h[0] for h in by_role.get("M", ())] if by_role.get("D") and not ongoing and not by_role.get("A") else []
         for cue in cues:
             start, end, _role, idx, _f = cue
             if start < 0:  # typed pinyin or English has no place: a look-alike or context typed the same way
                 # vetoes, unless the cue holds the look-alike and says more (yao sha le wo is no yao sha, 要啥);
                 # an English look-alike vetoes only the English cues that share a word with it
                 form = self.urgent_forms[idx] if idx >= 0 else ""
-                words = self.urgent_words[idx] if idx >= 0 else None
+                english = self.urgent_words[idx] if idx >= 0 else None
                 if any(a < 0 for a in context) or any(
                     h[0] < 0
                     and not (self.exclude_forms[h[3]] in form and self.exclude_forms[h[3]] != form)
-                    and (words is None or not words.isdisjoint(self.exclude_words[h[3]]))
+                    and (english is None or not english.isdisjoint(self.exclude_words[h[3]]))
                     for h in by_role.get("X", ())
                 ):
                     continue
@@ -915,7 +910,7 @@ class Classifier:
                 continue
             if compact[end : end + 1] == "过" and compact[end + 1 : end + 2] not in ("来", "去"):
                 continue
-            if misses and any(_in_clause(compact, at, [h[0] for h in misses]) for at in (start, end - 1)):
+            if misses and any(_in_clause(compact, at, misses) for at in (start, end - 1)):
                 continue  # (a `near` span may begin a clause earlier: 逆行飞快 | 差点撞到)
             if context or since:
                 left, right = _clause(compact, start, end)

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 import opencc
 from pypinyin import Style, lazy_pinyin
@@ -74,6 +75,11 @@ def _dialect_path() -> Path:
 DIALECT_PATH = _dialect_path()
 
 
+def alternation(words: Iterable[str]) -> str:
+    """A regex matching any of the words, the longest first ("" when there are none)."""
+    return "|".join(map(re.escape, sorted(set(filter(None, words)), key=len, reverse=True)))
+
+
 def load_dialect(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     """Dialect characters and words with their Standard Mandarin forms (knowledge/dialect.toml).
     A word is keyed by its form after the character pass, since that is what the word pass sees."""
@@ -96,7 +102,7 @@ _DIALECT_CHARS, _dialect_words = load_dialect(DIALECT_PATH)
 EMOJI = "\u2063"  # invisible separator, used only inside this module as the emoji marker
 _CHARS = _CharMap()
 DIALECT_WORDS = {word.translate(_CHARS): standard for word, standard in _dialect_words.items()}
-_DIALECT_RE = re.compile("|".join(map(re.escape, sorted(DIALECT_WORDS, key=len, reverse=True)))) if DIALECT_WORDS else None
+_DIALECT_RE = re.compile(alternation(DIALECT_WORDS)) if DIALECT_WORDS else None
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUM = re.compile(r"[零〇一二两三四五六七八九十百]+(?=号楼|号|栋|幢|单元|层|楼|室|户|期|区|组|座)")
