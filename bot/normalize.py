@@ -9,7 +9,6 @@ or called once per message, because the bot must classify tens of thousands of m
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 import unicodedata
@@ -64,15 +63,9 @@ def _plain(ch: str) -> str:
     return ch.lower()
 
 
-def _dialect_path() -> Path:
-    """The staff's table in SHUOSHI_KNOWLEDGE_DIR when there is one, else the bundled table: normalisation runs
-    at import, before settings are read, and must agree with the lexicon the bot loads from that folder."""
-    bundled = Path(__file__).resolve().parents[1] / "knowledge" / "dialect.toml"
-    custom = Path(os.environ.get("SHUOSHI_KNOWLEDGE_DIR", "") or bundled.parent) / "dialect.toml"
-    return custom if custom.is_file() else bundled
-
-
-DIALECT_PATH = _dialect_path()
+# read at import, like the rest of normalisation: one table for every message and every lexicon term, so
+# the two always meet in the same form whichever knowledge folder the lexicon comes from
+DIALECT_PATH = Path(__file__).resolve().parents[1] / "knowledge" / "dialect.toml"
 
 
 def alternation(words: Iterable[str]) -> str:
