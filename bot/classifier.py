@@ -48,6 +48,7 @@ FAQ_ASKED = 2.0  # bonus with which an urgent message that asks where a station 
 FAQ_STATION = 1.0  # station or contact score from which such an urgent message asks (哪个驿站有氧气袋 … 喘不上气)
 # what an urgent message may ask for while help is on its way: a station's things and hours, who to call
 HELP_AT_HAND = frozenset({"faq.station_hours", "faq.station_location", "faq.amenities", "faq.contacts", "faq.roles"})
+_FIRE = re.compile("火|烧着|燃|着起来|fire|flame|burn")  # what makes smoke a fire, whatever its source
 _BELIEF = re.compile("以为|想着|寻思|还当是|当是")  # what someone took it for, before seeing what it was
 _ASKS_ANYONE = ("有没有人", "有没人")  # asks whether anyone can help, not where something is
 _CRY_FILLER = re.compile(r"救命|快来人|快来|来人|救救|求求|你们|出事|help|sos|please|pls|me|\W|[!！啊呀]")
@@ -498,6 +499,7 @@ class Classifier:
             ("G", urgent.ongoing, False), ("Z", urgent.resolved, False), ("B", urgent.benign, False),
             ("A", urgent.alarm, False), ("Q", urgent.personal, True),
             ("M", urgent.near_miss, False), ("D", urgent.complaint, False),
+            ("smoke", urgent.everyday_smoke, False),
             ("C", cues.closure, True),
             ("R", cues.reopen, False), ("F", cues.further, False),
             ("I", cues.inside, False), ("O", cues.outside, False),
@@ -835,12 +837,16 @@ class Classifier:
             cues = [h for h in cues if h[3] < 0 or self.urgent_forms[h[3]] not in self.weak_forms]
         # each pass only when the one before found nothing; two concepts meeting (电瓶 … 鼓起来) outweigh
         # a benign word (物业费) elsewhere, but a lone danger word in a joke or an invitation gets no second chance
+        # 对门天天抽烟 烟全窜俺家: smoke with an everyday source, and no fire named, is a nuisance
+        sources = [h[0] for h in by_role.get("smoke", ()) if h[0] < 0 or not _negated(compact, h[0], self.negation)]
+        if any(not any(x <= m.start() < y for x, y in excluded) for m in _FIRE.finditer(compact)):
+            sources = []
+        frame = (by_role, excluded, ongoing, sources)
         cue = (
-            self._any_cue(compact, cues, by_role, excluded, ongoing)
+            self._any_cue(compact, cues, *frame)
             or self._any_cue(compact, self._near(compact, self._near_words(pairs, by_role.get("T", ())), excluded,
-                                                 ongoing), by_role, excluded, ongoing)
-            or (None if benign
-                else self._any_cue(compact, self._second_chance(text, compact, alarms), by_role, excluded, ongoing))
+                                                 ongoing), *frame)
+            or (None if benign else self._any_cue(compact, self._second_chance(text, compact, alarms), *frame))
         )
         if cue is None:
             return None
@@ -869,11 +875,15 @@ class Classifier:
                 found.append((a, b, "U", -2, 1.0))
         return found
 
-    def _any_cue(self, compact: str, cues, by_role: dict, excluded: list, ongoing: list) -> tuple | None:
+    def _any_cue(
+        self, compact: str, cues, by_role: dict, excluded: list, ongoing: list, smoke_sources: list = ()
+    ) -> tuple | None:
         """The first cue that no look-alike (`excluded` spans), negation or past/hypothetical context
         cancels. A cue directly followed by 过 tells of an experience (晕倒过一次), not of now; an `ongoing`
         word in the clause (还在, 现在) keeps a past word from cancelling it (昨天起一直冒烟，现在还在冒);
-        a `since` word after it (中风以后) says it came first."""
+        a `since` word after it (中风以后) says it came first; where someone smokes or burns paper
+        (`smoke_sources`) and nothing says fire, a cue that only speaks of smoke says nothing more, unless
+        the smoking is part of it (稀料 … 抽烟)."""
         if not cues:
             return None
         # a context word that is, or is inside, a `near` word is part of a danger, not a frame around one
@@ -904,6 +914,8 @@ class Classifier:
                     if any(word in compact[a:b] for a, b in excluded if a >= 0):
                         continue
                 return cue
+            if smoke_sources and "烟" in compact[start:end] and not any(start <= a < end for a in smoke_sources):
+                continue
             if idx != -1 and _spoiled(start, end, excluded, within=False):
                 continue  # (a `near` span was checked word by word: 火往油烟机上窜 is no 油烟)
             if _negated(compact, start, self.negation):
