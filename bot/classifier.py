@@ -365,8 +365,11 @@ def _in_clause(compact: str, at: int, positions: Iterable[int]) -> bool:
 
 
 def _introduces(compact: str, end: int, cues: Iterable[tuple]) -> bool:
-    """Whether a danger cue follows `end` in the same clause: the words before it (结果是, 原来是)
-    reveal the danger rather than explain it away."""
+    """Whether the words ending at `end` end in 是 (结果是, 原来是) and a danger cue follows in the same
+    clause: they reveal the danger rather than explain it away. Other words (岗亭里睡) explain what
+    follows them (保安在岗亭里睡觉叫都叫不醒 is a guard asleep, not a man unconscious)."""
+    if compact[end - 1 : end] != "是":
+        return False
     right = _clause(compact, end, end)[1]
     return any(end <= h[0] < right for h in cues)
 
@@ -811,7 +814,8 @@ class Classifier:
         ongoing = [h[0] for h in by_role.get("G", ())]
         if not ongoing and any(
             h[0] < 0
-            or not _negated(compact, h[0], self.negation) and not _introduces(compact, h[1], cues)
+            or not _negated(compact, h[0], self.negation)
+            and not _introduces(compact, h[1], cues)
             and not _believed(compact, h[0])
             for h in by_role.get("Z", ()) if not _a_not_a(compact, h[0])
         ):
