@@ -655,7 +655,7 @@ class Classifier:
             if asks:
                 scores["service"] += SEND_HELP
                 subs[_strongest(subs, "service", "service.request")] += SEND_HELP
-            elif 0 < scores["service"] < SERVICE_REQUEST:
+            elif 0 < scores["service"] and scores["service"] - self._told_danger(by_role) < SERVICE_REQUEST:
                 scores["grid"] += scores["service"]
                 subs["grid.public_safety"] += scores["service"]
                 scores["service"] = 0.0
@@ -699,6 +699,17 @@ class Classifier:
             subs["other.chitchat"] += 1.5
         ex_urgent = self._examples(compact.replace(SEP, ""), scores, subs, matched)
         return self._decide(n, scores, subs, matched, urgent or ex_urgent)
+
+    def _told_danger(self, by_role: dict[str, list]) -> float:
+        """The service score of terms that are themselves danger cues (摔倒, 起不来): in an urgent
+        message they tell what happened, they do not ask for a service (俺爹在家摔倒起不来了 谁能去看看)."""
+        cues = [(h[0], h[1]) for h in by_role.get("U", ()) if h[0] >= 0]
+        return sum(
+            weight * factor
+            for start, end, _role, entry_id, factor in by_role.get("T", ()) if start >= 0
+            and any(a <= start and end <= b for a, b in cues)
+            for label, _sub, weight in self.entries[entry_id].places if label == "service"
+        )
 
     def _asks_anything(self, compact: str) -> bool:
         """Whether an ask word stands outside a clause of thanks, and a 帮 outside one about the past
