@@ -480,3 +480,19 @@ def test_a_classifier_with_examples_keeps_every_index(clf):
                  "前天有人从楼上扔了个酒瓶 差点砸到我 麻烦查查是哪家", "有冇人可以帮下手 阿婆跌亲喺楼梯度"):
         assert clone.classify(text) == clf.classify(text), text
         assert clone._classify(text) == clone.classify(text)  # no exception hidden by the never-raise guard
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我妈在家摔倒了起不来 我在外地 谁能过去看看", "grid"),  # the danger words ask for no service
+        ("我真的不想活了 有没有心理援助", "service"),
+        ("电动车天天推进楼道充电 万一着了咋办", "grid"),  # a bare 咋办 is a worry about a hazard
+        ("万一被困在电梯里该咋办", "faq"),  # 该咋办 asks what to do
+        ("修好咧 谢谢师傅", "other"),  # north-western 咧
+        ("热力公司说温度达标 可我家温度计才15度", "property"),
+        ("物业电话老是打不通", "property"),
+    ],
+)
+def test_session_13_routing(clf, text, expected):
+    assert label(clf, text) == expected

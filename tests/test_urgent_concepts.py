@@ -432,3 +432,30 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
 )
 def test_dialect_typed_cues_and_session_12_vetoes(clf, text, urgent):
     assert clf.classify(text).urgent is urgent, text
+
+
+@pytest.mark.parametrize(
+    "text, urgent",
+    [
+        # smoke with an everyday source, and no fire named, is a nuisance
+        ("楼下大爷天天在门口抽烟 烟全飘进我家窗户", False),
+        ("隔壁又在烧纸 烟好大 呛得慌", False),
+        ("有人在楼道烧纸 火苗都窜到电线上了", True),
+        ("不是烧烤的烟 是配电箱在冒烟", True),
+        # only a word ending in 是 reveals the danger after it
+        ("保安天天在岗亭里睡觉叫都叫不醒", False),
+        ("出去一看是电表箱在冒火花", True),
+        # wind, dust and worries told in danger words
+        ("窗户关不严 冷风一个劲往里灌", False),
+        ("地下室进水了 水还在往里灌", True),
+        ("路边那个井没盖子 骑车掉进去咋办", False),
+        ("电梯里有人吐了 快来打扫一下", False),
+        ("楼道里有只死老鼠 臭得熏人 快来清理", False),
+        ("楼顶广告牌松了 趁还没出事赶紧加固", False),
+        ("接了个电话说我快递丢了要赔钱 让我转账 是不是诈骗", False),
+        # someone pinned under a car
+        ("路口车把人撞了 人压车底下了", True),
+    ],
+)
+def test_session_13_smoke_wind_and_worries(clf, text, urgent):
+    assert clf.classify(text).urgent is urgent, text
