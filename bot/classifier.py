@@ -48,6 +48,7 @@ FAQ_ASKED = 2.0  # bonus with which an urgent message that asks where a station 
 FAQ_STATION = 1.0  # station or contact score from which such an urgent message asks (哪个驿站有氧气袋 … 喘不上气)
 # what an urgent message may ask for while help is on its way: a station's things and hours, who to call
 HELP_AT_HAND = frozenset({"faq.station_hours", "faq.station_location", "faq.amenities", "faq.contacts", "faq.roles"})
+_SMOKY = re.compile("[烟熏呛]")  # a clause that speaks of smoke, or of what it does to eyes and throats
 _FIRE = re.compile("火|烧着|燃|着起来|fire|flame|burn")  # what makes smoke a fire, whatever its source
 _BELIEF = re.compile("以为|想着|寻思|还当是|当是")  # what someone took it for, before seeing what it was
 _ASKS_ANYONE = ("有没有人", "有没人")  # asks whether anyone can help, not where something is
@@ -854,7 +855,10 @@ class Classifier:
         # a benign word (物业费) elsewhere, but a lone danger word in a joke or an invitation gets no second chance
         # 对门天天抽烟 烟全窜俺家: smoke with an everyday source, and no fire named, is a nuisance
         sources = [h[0] for h in by_role.get("smoke", ()) if h[0] < 0 or not _negated(compact, h[0], self.negation)]
-        if any(not any(x <= m.start() < y for x, y in excluded) for m in _FIRE.finditer(compact)):
+        if sources and (
+            any(not any(x <= m.start() < y for x, y in excluded) for m in _FIRE.finditer(compact))
+            or any(h[3] >= 0 and _FIRE.search(self.urgent_forms[h[3]]) for h in cues)  # 着活 typed for 着火
+        ):
             sources = []
         frame = (by_role, excluded, ongoing, sources)
         cue = (
@@ -929,7 +933,9 @@ class Classifier:
                     if any(word in compact[a:b] for a, b in excluded if a >= 0):
                         continue
                 return cue
-            if smoke_sources and "烟" in compact[start:end] and not any(start <= a < end for a in smoke_sources):
+            if smoke_sources and _SMOKY.search(compact, *_clause(compact, start, end)) and not any(
+                start <= a < end for a in smoke_sources
+            ):
                 continue
             if idx != -1 and _spoiled(start, end, excluded, within=False):
                 continue  # (a `near` span was checked word by word: 火往油烟机上窜 is no 油烟)
