@@ -901,8 +901,8 @@ class Classifier:
         cancels. A cue directly followed by 过 tells of an experience (晕倒过一次), not of now; an `ongoing`
         word in the clause (还在, 现在) keeps a past word from cancelling it (昨天起一直冒烟，现在还在冒);
         a `since` word after it (中风以后) says it came first; where someone smokes or burns paper
-        (`smoke_sources`) and nothing says fire, a cue that only speaks of smoke says nothing more, unless
-        the smoking is part of it (稀料 … 抽烟)."""
+        (`smoke_sources`) and nothing says fire, a cue in a clause that speaks of smoke (烟, 熏, 呛) says
+        nothing more, unless the smoking is part of it (稀料 … 抽烟)."""
         if not cues:
             return None
         # a context word that is, or is inside, a `near` word is part of a danger, not a frame around one
