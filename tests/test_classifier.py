@@ -492,6 +492,8 @@ def test_a_classifier_with_examples_keeps_every_index(clf):
         ("修好咧 谢谢师傅", "other"),  # north-western 咧
         ("热力公司说温度达标 可我家温度计才15度", "property"),
         ("物业电话老是打不通", "property"),
+        ("修好了 咋给打分", "faq"),  # a question after a closure asks how the bot works
+        ("报的事已经好了 咋撤回", "faq"),
     ],
 )
 def test_session_13_routing(clf, text, expected):

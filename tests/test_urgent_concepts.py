@@ -428,15 +428,6 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         # English: a look-alike rules out only the cues it shares a word with
         ("Smoke coming from the lift shaft, the fire exit is locked", True),
         ("where is the nearest fire exit", False),
-    ],
-)
-def test_dialect_typed_cues_and_session_12_vetoes(clf, text, urgent):
-    assert clf.classify(text).urgent is urgent, text
-
-
-@pytest.mark.parametrize(
-    "text, urgent",
-    [
         # smoke with an everyday source, and no fire named, is a nuisance
         ("楼下大爷天天在门口抽烟 烟全飘进我家窗户", False),
         ("隔壁又在烧纸 烟好大 呛得慌", False),
@@ -453,9 +444,13 @@ def test_dialect_typed_cues_and_session_12_vetoes(clf, text, urgent):
         ("楼道里有只死老鼠 臭得熏人 快来清理", False),
         ("楼顶广告牌松了 趁还没出事赶紧加固", False),
         ("接了个电话说我快递丢了要赔钱 让我转账 是不是诈骗", False),
+        ("夜市烧烤的油烟 熏得人眼泪直流", False),  # everyday smoke explains what it does to eyes
+        ("接到电话说我银行卡冻结了 要我转钱 给是骗子", False),  # Yunnan 给是: 是不是
+        ("电动车在人行道上飙车 差点撞到我奶奶", False),  # a near miss told as a complaint
+        ("我爸中风了 想申请个轮椅", False),  # a stroke behind a request is no alarm by itself
         # someone pinned under a car
         ("路口车把人撞了 人压车底下了", True),
     ],
 )
-def test_session_13_smoke_wind_and_worries(clf, text, urgent):
+def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
     assert clf.classify(text).urgent is urgent, text
