@@ -146,7 +146,7 @@ class _Matcher:
     """Finds every indexed word of a message in one pass over four views.
 
     Each word carries payloads (role, index): role "T" is a lexicon term, "U" an urgent cue, and
-    the other letters are sentence cues. Exact hits are found through a dict keyed by the first
+    the other letters (and "smoke", the everyday sources of smoke) are sentence cues. Exact hits are found through a dict keyed by the first
     two characters (one lookup per position), homophones through one keyed by the first two
     syllables. Hits are (start, end, role, index, factor) on the compact text; typed pinyin and
     English hits have start = end = -1 and never take part in negation or subsumption.
@@ -851,8 +851,6 @@ class Classifier:
                 return "".join(dict.fromkeys(seen))
         if benign:  # 快来人啊，驿站有免费理发: a cry that only calls people to something nice
             cues = [h for h in cues if h[3] < 0 or self.urgent_forms[h[3]] not in self.weak_forms]
-        # each pass only when the one before found nothing; two concepts meeting (电瓶 … 鼓起来) outweigh
-        # a benign word (物业费) elsewhere, but a lone danger word in a joke or an invitation gets no second chance
         # 对门天天抽烟 烟全窜俺家: smoke with an everyday source, and no fire named, is a nuisance
         sources = [h[0] for h in by_role.get("smoke", ()) if h[0] < 0 or not _negated(compact, h[0], self.negation)]
         if sources and (
@@ -861,6 +859,8 @@ class Classifier:
         ):
             sources = []
         frame = (by_role, excluded, ongoing, sources)
+        # each pass only when the one before found nothing; two concepts meeting (电瓶 … 鼓起来) outweigh
+        # a benign word (物业费) elsewhere, but a lone danger word in a joke or an invitation gets no second chance
         cue = (
             self._any_cue(compact, cues, *frame)
             or self._any_cue(compact, self._near(compact, self._near_words(pairs, by_role.get("T", ())), excluded,

@@ -107,7 +107,7 @@ class Urgent(_Strict):
     (摔倒, 晕倒, 持刀, 着火) send an urgent message to grid unless facility words outweigh them.
     A `near_miss` (差点撞到, 差点砸到) told in a `complaint` frame (昨天, 查查是哪家, 能不能管管, 老是)
     is over: it cancels the cues in its clause unless an `ongoing` word or an `alarm` is in the message.
-    `everyday_smoke` (抽烟, 烧纸, 烧烤) explains a cue that only speaks of smoke, unless fire is named.
+    `everyday_smoke` (抽烟, 烧纸, 烧烤) explains a cue in a clause about smoke (烟, 熏, 呛), unless fire is named.
 
     `classes` name concepts (@person, @harm, @edge …) that a `near` group may use in place of
     listing words, so one line composes a concept with another: @person near @harm catches
