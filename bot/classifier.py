@@ -489,6 +489,7 @@ class Classifier:
         self.asks = re.compile(alternation(map(term_form, cues.asks)) or "(?!)")  # one character (吗, 请) too
         self.urgent_forms = tuple(term_form(w) for w in urgent.terms)
         self.exclude_forms = tuple(term_form(w) for w in urgent.exclude)
+        self.fire_cues = frozenset(i for i, form in enumerate(self.urgent_forms) if _FIRE.search(form))
         # English cues and look-alikes by word: fire exit rules out fire, not see smoke
         self.urgent_words = tuple(_stems(w) if w.isascii() else None for w in urgent.terms)
         self.exclude_words = tuple(_stems(w) for w in urgent.exclude)
@@ -652,7 +653,7 @@ class Classifier:
             scores["other"] *= 0.3
             # a person in danger is the safety of a resident (grid), unless the message plainly asks for a
             # service (家庭医生能马上来吗, 求社区安排护工上门): then staff arrange that service, flagged urgent
-            asks = any(h[0] < 0 or not _negated(compact, h[0], self.negation) for h in by_role.get("W", ()))
+            asks = bool(self._affirmed(compact, by_role.get("W", ())))
             if asks:
                 scores["service"] += SEND_HELP
                 subs[_strongest(subs, "service", "service.request")] += SEND_HELP
@@ -660,7 +661,7 @@ class Classifier:
                 scores["grid"] += scores["service"]
                 subs["grid.public_safety"] += scores["service"]
                 scores["service"] = 0.0
-            personal = sum(1 for h in by_role.get("Q", ()) if h[0] < 0 or not _negated(compact, h[0], self.negation))
+            personal = len(self._affirmed(compact, by_role.get("Q", ())))
             if personal and not asks and not asked_where:  # a fall, a stroke, a fire, a weapon: public safety
                 # unless equipment outweighs it; in a long message about several things the danger decides
                 # (物业费… 李大爷几天没见人)
@@ -700,6 +701,10 @@ class Classifier:
             subs["other.chitchat"] += 1.5
         ex_urgent = self._examples(compact.replace(SEP, ""), scores, subs, matched)
         return self._decide(n, scores, subs, matched, urgent or ex_urgent)
+
+    def _affirmed(self, compact: str, hits: Iterable[tuple]) -> list[tuple]:
+        """The hits no negator stands before (typed pinyin and English ones have no place to be negated)."""
+        return [h for h in hits if not _negated(compact, h[0], self.negation)]
 
     def _told_danger(self, by_role: dict[str, list]) -> float:
         """The service score of terms that are themselves danger cues (摔倒, 起不来): in an urgent
@@ -852,10 +857,10 @@ class Classifier:
         if benign:  # 快来人啊，驿站有免费理发: a cry that only calls people to something nice
             cues = [h for h in cues if h[3] < 0 or self.urgent_forms[h[3]] not in self.weak_forms]
         # 对门天天抽烟 烟全窜俺家: smoke with an everyday source, and no fire named, is a nuisance
-        sources = [h[0] for h in by_role.get("smoke", ()) if h[0] < 0 or not _negated(compact, h[0], self.negation)]
+        sources = [h[0] for h in self._affirmed(compact, by_role.get("smoke", ()))]
         if sources and (
             any(not any(x <= m.start() < y for x, y in excluded) for m in _FIRE.finditer(compact))
-            or any(h[3] >= 0 and _FIRE.search(self.urgent_forms[h[3]]) for h in cues)  # 着活 typed for 着火
+            or any(h[3] in self.fire_cues for h in cues)  # 着活 typed for 着火
         ):
             sources = []
         frame = (by_role, excluded, ongoing, sources)
@@ -895,7 +900,7 @@ class Classifier:
         return found
 
     def _any_cue(
-        self, compact: str, cues, by_role: dict, excluded: list, ongoing: list, smoke_sources: list = ()
+        self, compact: str, cues, by_role: dict, excluded: list, ongoing: list, smoke_sources: list
     ) -> tuple | None:
         """The first cue that no look-alike (`excluded` spans), negation or past/hypothetical context
         cancels. A cue directly followed by 过 tells of an experience (晕倒过一次), not of now; an `ongoing`

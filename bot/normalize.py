@@ -84,7 +84,7 @@ def load_dialect(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     bad = [k for k, v in chars.items() if len(k) != 1 or not isinstance(v, str) or not v]
     bad += [k for k, v in words.items() if not k or not isinstance(v, str) or not v]
     if bad:
-        raise ValueError(f"方言表 {path}: [chars] 左边只能是一个字，两边都要有字：{'、'.join(bad)}")
+        raise ValueError(f"方言表 {path}: [chars] 左边只能是一个字，[chars] 和 [words] 两边都要有字：{'、'.join(bad)}")
     return chars, words
 
 
