@@ -56,6 +56,9 @@ _CRY_FILLER = re.compile(r"救命|快来人|快来|来人|救救|求求|你们|�
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
 _FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿啥一")
 _ASKS_AFTER = frozenset("没吗么嘛不")  # right after a closure word (修好了吗, 找着了没) it asks whether it is over
+# a Telegram bot command typed as text (/help, /baoxiu@shuoshi_bot): alone it asks how the bot works; before
+# words it is a wrong command in front of a message, which is what gets read
+_COMMAND = re.compile(r"\s*/([A-Za-z][A-Za-z0-9_]{0,31})(?:@\w+)?(?:\s+|$)")
 _NEGATOR_CHARS = re.compile("[没不无未别非]")  # cheap test before looking for negations at all
 # numbers, places and fillers around a bare cry for help ("煤气 2号楼", "help!!!", "火 快")
 _PLACE_FILLER = re.compile(r"[\d|]+|号楼|单元|门口|楼下|楼上|楼道|楼顶|顶楼|这里|这儿|这边|小区|[啊呀了吧的快栋层号楼室]")
@@ -501,7 +504,7 @@ class Classifier:
         for role, group, sound in (
             ("X", urgent.exclude, False), ("Y", urgent.context, "typed"), ("S", urgent.since, False),
             ("N", urgent.not_now, "typed"),
-            ("G", urgent.ongoing, False), ("Z", urgent.resolved, False), ("B", urgent.benign, False),
+            ("G", urgent.ongoing, False), ("Z", urgent.resolved, False), ("B", urgent.benign, "typed"),
             ("A", urgent.alarm, False), ("Q", urgent.personal, True),
             ("M", urgent.near_miss, False), ("D", urgent.complaint, False),
             ("smoke", urgent.everyday_smoke, False),
@@ -587,6 +590,12 @@ class Classifier:
             return Classification("other", None, False, 0.0, (), None, self.threshold)
 
     def _classify(self, text: str) -> Classification:
+        command = _COMMAND.match(text)
+        if command:
+            text = text[command.end():]
+            if not text.strip():
+                return Classification("faq", "faq.bot_usage", False, 1.0, ("/" + command.group(1),), None,
+                                       self.threshold)
         n = normalize(text)
         compact = n.compact
         by_role = self.matcher.find(n)
