@@ -208,7 +208,7 @@ def register_handlers(application: Application) -> None:
         # Fallbacks: after every real handler, so they only see what nothing else took.
         CallbackQueryHandler(fallback.stale_button),
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, fallback.edited),
-        MessageHandler(new_message & filters.COMMAND, fallback.unknown_command),
+        MessageHandler(new_message & filters.COMMAND, messages.unknown_command),
         MessageHandler(new_message & filters.TEXT, messages.text_message),
         MessageHandler(new_message & filters.Sticker.ALL, fallback.sticker),
         MessageHandler(new_message & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE), fallback.voice),

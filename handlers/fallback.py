@@ -30,11 +30,6 @@ async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await update.effective_message.reply_text(UNSUPPORTED)
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A command the bot does not have."""
-    await update.effective_message.reply_text(UNKNOWN_COMMAND)
-
-
 async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An edit of an earlier message."""
     await update.effective_message.reply_text(EDITED)

@@ -11,7 +11,7 @@ from bot.triage import CHOICES, LABEL_TITLES, TriageError
 from bot.tickets import TICKET_LABELS
 from handlers import broadcasts, faq, meetings, orders, tickets
 from handlers.common import BUTTON_EXPIRED, EVIDENCE, sender, services
-from handlers.fallback import PHOTO
+from handlers.fallback import PHOTO, UNKNOWN_COMMAND
 from handlers.keyboards import parse_int
 
 MAX_TEXT = 4096
@@ -42,9 +42,23 @@ INPUT_RECEIVERS = (
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any non-command text in a private chat."""
+    await take_text(update, context, update.effective_message.text)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have; words typed after it (/baoxiu 门禁坏了) are still a message."""
+    command, *rest = update.effective_message.text.split(maxsplit=1)
+    if not rest:
+        await update.effective_message.reply_text(UNKNOWN_COMMAND)
+        return
+    await update.effective_message.reply_text(f"没有 {command.split('@')[0]} 这个命令，您后面写的话我照常处理。")
+    await take_text(update, context, rest[0])
+
+
+async def take_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Hold a stranger's text until they register; understand a registered person's."""
     from handlers.onboarding import ADDRESS_PICKER  # onboarding replays held text through this module
 
-    text = update.effective_message.text
     if len(text) > MAX_TEXT:
         await update.effective_message.reply_text(TOO_LONG)
         return

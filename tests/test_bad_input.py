@@ -45,6 +45,13 @@ async def test_unknown_command(chat):
     assert await chat.say(1001, "/frobnicate") == [f"[to 张桂兰 1001] {fallback.UNKNOWN_COMMAND}"]
 
 
+async def test_words_after_an_unknown_command_are_still_a_report(chat):
+    replies = await chat.say(1001, "/baoxiu@shuoshi_bot 3号楼电梯又坏了")
+    assert replies[0] == "[to 张桂兰 1001] 没有 /baoxiu 这个命令，您后面写的话我照常处理。"
+    ticket = await chat.services.store.ticket(1)
+    assert ticket.text == "3号楼电梯又坏了" and ticket.label == "property"
+
+
 @pytest.mark.parametrize("data", ["garbage", "ad:u:99999", "ad:u:abc", "ad:Pb:1:99999999999999",
                                   "ad:x:1", "iv.admin:start", "ad:b:", ":" * 60])
 async def test_forged_callback_data_is_refused(chat, data):
