@@ -498,3 +498,24 @@ def test_a_classifier_with_examples_keeps_every_index(clf):
 )
 def test_session_13_routing(clf, text, expected):
     assert label(clf, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("/help", "faq"),  # a lone bot command asks how the bot works
+        ("/baoxiu 5栋单元门禁刷不开", "property"),  # a wrong command in front of a report
+        ("物业电话打了一上午 人都去哪了", "property"),  # rhetorical, not a question about a place
+        ("停车月租又涨了 还让不让人活", "property"),
+        ("院里那棵树挂着枯枝 能不能锯了", "property"),
+        ("对门那家还怼我 说楼道是他家的", "grid"),
+        ("后巷的路灯坏了好几盏", "grid"),  # a back lane is outside the compound
+        ("河涌边有人倒建筑垃圾", "grid"),
+        ("外卖车老在路上逆行 吓死人", "grid"),
+        ("劳动合同看不懂 想找人帮我看看", "service"),
+        ("想搵份帮工 包食住", "service"),
+        ("驿站的AED放哪了 有人倒了", "faq"),  # where a station thing is, asked while help is called
+    ],
+)
+def test_session_14_routing(clf, text, expected):
+    assert label(clf, text) == expected

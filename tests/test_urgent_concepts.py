@@ -450,6 +450,24 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("我爸中风了 想申请个轮椅", False),  # a stroke behind a request is no alarm by itself
         # someone pinned under a car
         ("路口车把人撞了 人压车底下了", True),
+        # session 14, on phrasings of my own
+        ("救命 电梯又坏 爬到腿都软了", False),  # a cry about everyday life
+        ("电梯卡在半空 里面有人 救命", True),  # other cues still count
+        ("出租屋里烧炭 拍门喊不醒", True),
+        ("屋头电热毯着起了", True),  # south-western 着起了
+        ("坡上结冰 车刹不住往下滑 下面全是人", True),
+        ("棚架摇得好犀利 就嚟塌", True),  # Cantonese 就嚟: about to
+        ("阿爷出门到而家都冇返 佢有老人痴呆", True),
+        ("夜儿个楼下电动车着火了 消防给灭了", False),  # Henan 夜儿个: yesterday
+        ("厂房烟囱天天排黑烟 衣服晒不得", False),  # emissions, not a fire
+        ("地库抽风机坏了 一股霉味", False),  # the fan, not a fit
+        ("楼道堆满纸箱 一点火星就着 快让他搬走", False),  # a what-if
+        ("电梯困人该打哪个电话 先问问 以后用得上", False),
+        ("社区有没有防煤气中毒的课", False),
+        ("刚才差点被冰溜子砸到 以后物业多巡查", False),  # a near miss, over
+        ("有人打电话说我孙子出车祸要转钱 幸亏我先给孙子打了电话", False),
+        ("堵在消防通道的车 打电话叫他挪也不挪", False),  # 打 of 打电话 is no blow
+        ("dianti huai le wuye kuai lai xiu", False),  # a typed 快来修 asks for a repair
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
