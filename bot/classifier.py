@@ -505,7 +505,7 @@ class Classifier:
             ("X", urgent.exclude, False), ("Y", urgent.context, "typed"), ("S", urgent.since, False),
             ("N", urgent.not_now, "typed"),
             ("G", urgent.ongoing, False), ("Z", urgent.resolved, False), ("B", urgent.benign, "typed"),
-            ("A", urgent.alarm, False), ("Q", urgent.personal, True),
+            ("A", urgent.alarm, "typed"), ("Q", urgent.personal, True),
             ("M", urgent.near_miss, False), ("D", urgent.complaint, False),
             ("smoke", urgent.everyday_smoke, False),
             ("C", cues.closure, True),
@@ -935,7 +935,7 @@ class Classifier:
                 # an English look-alike vetoes only the English cues that share a word with it
                 form = self.urgent_forms[idx] if idx >= 0 else ""
                 english = self.urgent_words[idx] if idx >= 0 else None
-                if any(a < 0 for a in context) or any(
+                if any(a < 0 for a in context) and not ongoing or any(
                     h[0] < 0
                     and not (self.exclude_forms[h[3]] in form and self.exclude_forms[h[3]] != form)
                     and (english is None or not english.isdisjoint(self.exclude_words[h[3]]))

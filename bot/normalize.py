@@ -198,12 +198,17 @@ def clean(text: str) -> str:
     """Canonical characters: NFKC (full → half width), tones stripped, Traditional → Simplified,
     lower case, control/zero-width removed, punctuation → "|", dialect words in Standard Mandarin
     (落雨 → 下雨), numbers normalised."""
+    return normalize_numbers(_canonical(text))
+
+
+def _canonical(text: str) -> str:
+    """`clean` before numbers are normalised."""
     if not text:
         return ""
     text = text.translate(_CHARS)
     if _DIALECT_RE is not None:
         text = _DIALECT_RE.sub(_standard_word, text)
-    return normalize_numbers(text)
+    return text
 
 
 def _standard_word(m: re.Match) -> str:
@@ -212,12 +217,13 @@ def _standard_word(m: re.Match) -> str:
 
 def normalize(text: str) -> Normalized:
     """All views of `text` at once; never raises for any str."""
-    cleaned = clean(text)
+    cleaned = _canonical(text)
     emoji = cleaned.count(EMOJI)
     if emoji:
         cleaned = cleaned.replace(EMOJI, SEP)
     if " " in cleaned:  # a space between two Chinese characters is how many residents type a comma
-        cleaned = _HAN_SPACE.sub(SEP, cleaned)
+        cleaned = _HAN_SPACE.sub(SEP, cleaned)  # (before 好了 一楼 becomes 好了 1楼)
+    cleaned = normalize_numbers(cleaned)
     compact = cleaned.replace(" ", "")
     if SEP + SEP in compact:
         compact = _SEPS.sub(SEP, compact)
