@@ -926,8 +926,10 @@ class Classifier:
             a for a, b, *_ in by_role.get("Y", ()) if a < 0 or not any(x <= a and b <= y for x, y, *_ in words)
         ]
         since = [h[0] for h in by_role.get("S", ())]
-        # 昨天有人扔西瓜皮 差点砸到人 查查是哪家: a near miss told as a complaint is over, unless it goes on
-        misses = [h[0] for h in by_role.get("M", ())] if by_role.get("D") and not ongoing and not by_role.get("A") else []
+        # 昨天有人扔西瓜皮 差点砸到人 查查是哪家: a near miss told as a complaint is over, unless it goes on;
+        # so is all the message tells around it (小区里横冲直撞 | 差点撞到我孙子)
+        if by_role.get("M") and by_role.get("D") and not ongoing and not by_role.get("A"):
+            return None
         for cue in cues:
             start, end, _role, idx, _f = cue
             if start < 0:  # typed pinyin or English has no place: a look-alike or context typed the same way
@@ -957,8 +959,6 @@ class Classifier:
                 continue
             if compact[end : end + 1] == "过" and compact[end + 1 : end + 2] not in ("来", "去"):
                 continue
-            if misses and any(_in_clause(compact, at, misses) for at in (start, end - 1)):
-                continue  # (a `near` span may begin a clause earlier: 逆行飞快 | 差点撞到)
             if context or since:
                 left, right = _clause(compact, start, end)
                 if any(
