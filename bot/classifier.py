@@ -820,8 +820,9 @@ class Classifier:
     def _urgent(self, text: str, n: Normalized, by_role: dict[str, list]) -> str | None:
         """The evidence (the words or emoji staff will see) of a danger cue that is not negated, nor
         part of a look-alike (消防演练, 没有着火, fire lane), nor in a message that is plainly not about
-        now (以防万一, 演练; but 不是演习 is), nor one that says the danger is over (已经灭了) unless it
-        also says it goes on (还在冒); None when there is none."""
+        now (以防万一, 演练; but 不是演习 is), nor one that says the danger is over (已经灭了) or tells a
+        near miss as a complaint (差点砸到人 查查是哪家) unless it also says it goes on (还在冒); None when
+        there is none."""
         compact = n.compact
         cues, pairs = by_role.get("U", ()), by_role.get("P")
         if not (cues or pairs or n.emoji) and self.danger_re.search(compact) is None and (
@@ -865,6 +866,9 @@ class Classifier:
                 return "".join(dict.fromkeys(seen))
         if benign:  # 快来人啊，驿站有免费理发: a cry that only calls people to something nice
             cues = [h for h in cues if h[3] < 0 or self.urgent_forms[h[3]] not in self.weak_forms]
+        if by_role.get("M") and by_role.get("D") and not ongoing and not by_role.get("A"):
+            return None  # 昨天有人扔西瓜皮 差点砸到人 查查是哪家: a near miss told as a complaint is over, and so
+            # is all the message tells around it (小区里横冲直撞 | 差点撞到我孙子), unless something goes on
         # 对门天天抽烟 烟全窜俺家: smoke with an everyday source, and no fire named, is a nuisance
         sources = [h[0] for h in self._affirmed(compact, by_role.get("smoke", ()))]
         if sources and (
@@ -926,10 +930,6 @@ class Classifier:
             a for a, b, *_ in by_role.get("Y", ()) if a < 0 or not any(x <= a and b <= y for x, y, *_ in words)
         ]
         since = [h[0] for h in by_role.get("S", ())]
-        # 昨天有人扔西瓜皮 差点砸到人 查查是哪家: a near miss told as a complaint is over, unless it goes on;
-        # so is all the message tells around it (小区里横冲直撞 | 差点撞到我孙子)
-        if by_role.get("M") and by_role.get("D") and not ongoing and not by_role.get("A"):
-            return None
         for cue in cues:
             start, end, _role, idx, _f = cue
             if start < 0:  # typed pinyin or English has no place: a look-alike or context typed the same way
