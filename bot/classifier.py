@@ -280,7 +280,7 @@ class _Matcher:
                     if i + length > room:
                         continue
                     payloads = self.latin.get(run[i : i + length])
-                    if payloads and (i + length in ends or length >= 6):
+                    if payloads and (i + length in ends or length >= 6 and not _splits_word(starts, ends, i, length)):
                         for role, idx in payloads:
                             groups[role].append((-1, -1, role, idx, 0.9))
         if n.words:
@@ -305,6 +305,14 @@ class _Matcher:
                 sound_end = end
                 sounded.append((start, end, role, idx, 0.8))
         return sound_end
+
+
+def _splits_word(starts: frozenset[int], ends: frozenset[int], i: int, length: int) -> bool:
+    """Whether a typed-pinyin key that began in an earlier word ends a syllable or more short of the end
+    of a later one: "loudianle" is 漏电 typed as one word, "wang xia tan" is 往下塌 with a stray n, but
+    "lou dianti" is 楼 电梯, not 漏电 and half a word."""
+    end = i + length
+    return any(i < s < end for s in starts) and min((e for e in ends if e > end), default=end) - end >= 2
 
 
 def _plausible_typo(span: str, term: str) -> bool:
