@@ -519,3 +519,18 @@ def test_session_13_routing(clf, text, expected):
 )
 def test_session_14_routing(clf, text, expected):
     assert label(clf, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("驿站有甚服务 给说说", "faq"),  # Shanxi 甚: 什么
+        ("想申請居住證 要帶甚麼材料", "service"),  # Traditional 甚麼 simplifies to 甚么
+        ("这个机器人能干嘛", "faq"),
+        ("楼下装的摄像头对着我家窗户 侵犯隐私", "grid"),
+        ("平房那边炉灰倒得到处都是", "property"),
+        ("暖气热了 谢谢师傅们", "other"),
+    ],
+)
+def test_session_15_routing(clf, text, expected):
+    assert label(clf, text) == expected

@@ -468,6 +468,19 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("有人打电话说我孙子出车祸要转钱 幸亏我先给孙子打了电话", False),
         ("堵在消防通道的车 打电话叫他挪也不挪", False),  # 打 of 打电话 is no blow
         ("dianti huai le wuye kuai lai xiu", False),  # a typed 快来修 asks for a repair
+        # session 15, on phrasings of my own
+        ("5 hao lou dianti you huai le", False),  # 楼 电梯, not 漏电 and half a word
+        ("chufang loudian le kuai lai ren", True),  # 漏电 typed as one word
+        ("单元门锁坏了 不急 有空来修一下", False),  # not urgent, said in so many words
+        ("the hallway light flickers, not an emergency", False),
+        ("我脚崴骨折了 医院打了石膏 想找人帮忙取个快递", False),  # an injury already treated
+        ("上回那场大火 现在想起来还心有余悸", False),  # a recollection
+        ("刚才群里说着火那条是我发错群了", False),  # a retraction
+        ("救护车是去隔壁小区的 不是咱们小区", False),
+        ("快递柜断电了 东西锁在里面拿不出来", False),  # things, not people, locked in
+        ("测试 110", False),
+        ("雨水管裂了 水顺着墙往下淌", False),  # a leak on a wall, no lamp or wire in it
+        ("对门大爷在屋里喘得不行 敲门没人开", True),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
