@@ -481,6 +481,29 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("测试 110", False),
         ("雨水管裂了 水顺着墙往下淌", False),  # a leak on a wall, no lamp or wire in it
         ("对门大爷在屋里喘得不行 敲门没人开", True),
+        # the aftermath of an emergency is over
+        ("昨晚多亏楼长送我爸去医院 现在稳定了", False),
+        ("救护车走了 家属也到了 谢谢大家", False),
+        ("楼上水管爆了泡了我家地板 想找社区调解赔偿", False),
+        ("家里失火烧了户口本 补办要带啥", False),
+        ("车库停电那次耽误十几分钟才出来 物业得反思", False),  # 误十 of 耽误 is no 误食
+        ("上礼拜家里被偷 报了警到现在没消息", False),
+        ("路口电线杆歪了 找供电局来看看", False),  # a leaning pole, nothing hanging from it
+        ("围墙外的路灯杆歪了好久", False),  # 围墙外 is a place, not a falling wall
+        ("庙会人挤人 钱包让人掏了", False),  # a crowd, nobody down
+        ("商场门口人挤人 有个老太太被挤倒了", True),
+        ("大风把店门口的招牌刮得耷拉下来了 底下全是人", True),
+        ("楼道里电瓶车电池炸咯 还在烧", True),  # Hunan 咯: 了
+        # after dev103–dev106, on phrasings of my own
+        ("中秋快到了 大家准备月饼没", False),  # 快到了 is no 快倒了
+        ("终于修好了 感动到哭", False),  # 感动 is no 动刀
+        ("楼上装修从早砸到晚 吵死了", False),
+        ("放门口的快递东西都不见了", False),  # things, not people
+        ("楼道那棵枯树枝断了挂着 有空剪一下", False),  # a request with time to spare
+        ("家里装了一氧化碳报警器 还挺灵", False),
+        ("楼下有人摔破头了 血呼啦的", True),
+        ("有人冒充民警让我妈把存折拿出来 她正往银行走", True),
+        ("阳台花盆被风吹到栏杆边 晃晃悠悠 楼下有人", True),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
