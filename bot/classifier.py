@@ -308,8 +308,8 @@ class _Matcher:
 
 
 def _splits_word(starts: frozenset[int], ends: frozenset[int], i: int, length: int) -> bool:
-    """Whether a typed-pinyin key that began in an earlier word ends a syllable or more short of the end
-    of a later one: "loudianle" is 漏电 typed as one word, "wang xia tan" is 往下塌 with a stray n, but
+    """Whether a typed-pinyin key that began in an earlier word stops two letters or more before the end of
+    a later one: "loudianle" is 漏电 typed as one word and "wang xia tan" 往下塌 with a stray n, but
     "lou dianti" is 楼 电梯, not 漏电 and half a word."""
     end = i + length
     return any(i < s < end for s in starts) and min((e for e in ends if e > end), default=end) - end >= 2
