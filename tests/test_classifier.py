@@ -494,15 +494,6 @@ def test_a_classifier_with_examples_keeps_every_index(clf):
         ("物业电话老是打不通", "property"),
         ("修好了 咋给打分", "faq"),  # a question after a closure asks how the bot works
         ("报的事已经好了 咋撤回", "faq"),
-    ],
-)
-def test_session_13_routing(clf, text, expected):
-    assert label(clf, text) == expected
-
-
-@pytest.mark.parametrize(
-    "text, expected",
-    [
         ("/help", "faq"),  # a lone bot command asks how the bot works
         ("/baoxiu 5栋单元门禁刷不开", "property"),  # a wrong command in front of a report
         ("物业电话打了一上午 人都去哪了", "property"),  # rhetorical, not a question about a place
@@ -515,15 +506,6 @@ def test_session_13_routing(clf, text, expected):
         ("劳动合同看不懂 想找人帮我看看", "service"),
         ("想搵份帮工 包食住", "service"),
         ("驿站的AED放哪了 有人倒了", "faq"),  # where a station thing is, asked while help is called
-    ],
-)
-def test_session_14_routing(clf, text, expected):
-    assert label(clf, text) == expected
-
-
-@pytest.mark.parametrize(
-    "text, expected",
-    [
         ("驿站有甚服务 给说说", "faq"),  # Shanxi 甚: 什么
         ("想申請居住證 要帶甚麼材料", "service"),  # Traditional 甚麼 simplifies to 甚么
         ("这个机器人能干嘛", "faq"),
@@ -532,5 +514,6 @@ def test_session_14_routing(clf, text, expected):
         ("暖气热了 谢谢师傅们", "other"),
     ],
 )
-def test_session_15_routing(clf, text, expected):
+def test_labels_of_phrasings_met_in_fresh_sets(clf, text, expected):
+    """Phrasings of my own, written after fresh sets showed a kind of message going to the wrong label."""
     assert label(clf, text) == expected
