@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench console clean
+.PHONY: run test bench console odds clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# the urgency odds are counted from the labelled sets (never the held-out test.jsonl): rerun after adding a
+# set or changing the normaliser; tests/test_urgency_odds.py fails while the shipped table is stale
+odds: $(STAMP)
+	@$(BIN)/python -m bot.urgency_odds knowledge/urgency_grams.json tests/data/dev*.jsonl
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -4,7 +4,9 @@ Why not a model: the bot must run on a small box, start in well under a second, 
 community staff (the matched terms) and learn from their corrections without retraining. Every
 message is looked up through precomputed indexes (exact substrings, homophone pinyin, typed pinyin,
 English words); rapidfuzz is only asked about a short candidate list, for examples and for messages
-the exact indexes could not place. Pure Python, no Telegram.
+the exact indexes could not place. Pure Python, no Telegram. The one counted part is a second
+opinion on urgency (bot.urgency_odds): gram counts staff can read, and it can only withdraw an alarm
+from a message that reads as calm, never raise one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rapidfuzz import fuzz, process
 
 from bot.lexicon import DEFAULT_PATH, LABELS, Lexicon, load_lexicon, term_form
 from bot.normalize import SEP, Normalized, alternation, normalize, term_keys
+from bot.urgency_odds import FILE_NAME as ODDS_FILE, UrgencyOdds
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +50,15 @@ FAQ_ASKED = 2.0  # bonus with which an urgent message that asks where a station 
 # stays a question (网格员电话多少 楼下打起来了): the answer comes at once, staff are alerted too
 FAQ_STATION = 1.0  # station or contact score from which such an urgent message asks (哪个驿站有氧气袋 … 喘不上气)
 # what an urgent message may ask for while help is on its way: a station's things and hours, who to call
+DOUBT_BELOW = 0.0  # urgency log-odds under which a flagged message reads as calm (no true alarm measured unseen scored lower)
+RAISE_FROM = 110.0  # urgency log-odds from which a message no rule flagged is flagged all the same (calm: 98 at most)
+RAISE_SHORTEST = 20  # shorter messages cannot hold enough to read as urgent without naming a danger
+DOUBT_SHORTEST = 13  # shorter messages are cries (救命 救命, SOS) with too little text to read as calm
 HELP_AT_HAND = frozenset({"faq.station_hours", "faq.station_location", "faq.amenities", "faq.contacts", "faq.roles"})
 _SMOKY = re.compile("[烟熏呛]")  # a clause that speaks of smoke, or of what it does to eyes and throats
 _FIRE = re.compile("火|烧着|燃|着起来|fire|flame|burn")  # what makes smoke a fire, whatever its source
+_FIRE_NOW = re.compile("(着火|起火|失火|烧起来|着起来|冒火|着着火)[了啦呢咯哒]")  # a fire told as burning (着火了)
+_LATIN = re.compile("[a-z]{3}")  # a typed word: English or pinyin
 _BELIEF = re.compile("以为|想着|寻思|还当是|当是")  # what someone took it for, before seeing what it was
 _ASKS_ANYONE = ("有没有人", "有没人")  # asks whether anyone can help, not where something is
 _CRY_FILLER = re.compile(r"救命|快来人|快来|来人|救救|求求|你们|出事|help|sos|please|pls|me|\W|[!！啊呀]")
@@ -490,8 +499,9 @@ def _entries(lexicon: Lexicon) -> list[_Entry]:
 class Classifier:
     """Lexicon-driven classifier; immutable, so one instance can serve every chat concurrently."""
 
-    def __init__(self, lexicon: Lexicon, examples: tuple[Example, ...] = ()) -> None:
+    def __init__(self, lexicon: Lexicon, examples: tuple[Example, ...] = (), odds: UrgencyOdds | None = None) -> None:
         self.lexicon = lexicon
+        self.odds = odds
         self.threshold = lexicon.settings.confident_threshold
         self.entries = _entries(lexicon)
         urgent, cues = lexicon.urgent, lexicon.cues
@@ -565,8 +575,11 @@ class Classifier:
     # ------------------------------------------------------------------ construction
     @classmethod
     def load(cls, path: Path | None = None) -> "Classifier":
-        """Load and index the lexicon (default: knowledge/lexicon.toml next to the bot package)."""
-        return cls(load_lexicon(path if path is not None else DEFAULT_PATH))
+        """Load and index the lexicon (default: knowledge/lexicon.toml next to the bot package), with the
+        urgency odds kept beside it; a lexicon without them (a test's own) is judged by its rules alone."""
+        path = Path(path) if path is not None else DEFAULT_PATH
+        odds = path.with_name(ODDS_FILE)
+        return cls(load_lexicon(path), odds=UrgencyOdds.load(odds) if odds.exists() else None)
 
     def with_examples(self, examples: Iterable[Example]) -> "Classifier":
         """A new classifier that also matches these examples (approved staff corrections); the
@@ -653,6 +666,10 @@ class Classifier:
             scores["other"] += 3.0
             subs["other.closure"] += 3.0
         evidence = self._urgent(text, n, by_role)
+        if evidence is not None and self._reads_calm(text, n, by_role):
+            evidence = None
+        elif evidence is None:
+            evidence = self._reads_urgent(n)
         urgent = evidence is not None
         # thanks for what was done (谢谢 … 昨天帮…, 谢谢 … 修好了); only a calm message can be chat
         thanked = not urgent and _THANKS.search(compact) is not None and (
@@ -718,6 +735,34 @@ class Classifier:
             subs["other.chitchat"] += 1.5
         ex_urgent = self._examples(compact.replace(SEP, ""), scores, subs, matched)
         return self._decide(n, scores, subs, matched, urgent or ex_urgent)
+
+    def _reads_calm(self, text: str, n: Normalized, by_role: dict[str, list]) -> bool:
+        """Whether a message the rules flagged reads, as a whole, like the calm messages of the labelled
+        sets (家里着火把户口本烧了 补办要啥手续; 多亏网格员 半夜送医院 现在稳定了): the second opinion of
+        bot.urgency_odds. A message that cries out (an alarm word, two exclamation marks, an emoji), says a
+        fire is burning (怎么报急事啊 我家楼道着火了: asking, yet on fire), is too short to read or is typed
+        in pinyin or English keeps its alarm whatever it scores."""
+        if self.odds is None or by_role.get("A") or n.emoji or len(n.compact) < DOUBT_SHORTEST:
+            return False
+        if _LATIN.search(n.compact):  # ran qi xie lou le: the sets hold too little pinyin and English to judge it
+            return False
+        if _FIRE_NOW.search(n.compact):
+            return False
+        if text.count("!") + text.count("！") >= 2:
+            return False
+        return self.odds.log_odds(n.compact) < DOUBT_BELOW
+
+    def _reads_urgent(self, n: Normalized) -> str | None:
+        """The clause that reads most urgent, when the whole message reads as urgent as the clearest alarms
+        of the labelled sets though no rule flagged it (俺娘栽地上了 叫她不应 嘴唇发紫 先打120还是先找人:
+        a cry for help told as a question): a false alarm costs a phone call, a missed one a life. Counted
+        Chinese only: the few English and pinyin messages in the sets make their grams read urgent too easily."""
+        compact = n.compact
+        if self.odds is None or len(compact) < RAISE_SHORTEST or _LATIN.search(compact):
+            return None
+        if self.odds.log_odds(compact) < RAISE_FROM:
+            return None
+        return self.odds.loudest_clause(compact)
 
     def _affirmed(self, compact: str, hits: Iterable[tuple]) -> list[tuple]:
         """The hits no negator stands before (typed pinyin and English ones have no place to be negated)."""
@@ -928,7 +973,7 @@ class Classifier:
         word in the clause (还在, 现在) keeps a past word from cancelling it (昨天起一直冒烟，现在还在冒);
         a `since` word after it (中风以后) says it came first; where someone smokes or burns paper
         (`smoke_sources`) and nothing says fire, a cue in a clause that speaks of smoke (烟, 熏, 呛) says
-        nothing more, unless the smoking is part of it (稀料 … 抽烟)."""
+        nothing more, unless the smoking is part of it (稀料 … 抽烟) or the cue harms a person (晕倒)."""
         if not cues:
             return None
         # a context word that is, or is inside, a `near` word is part of a danger, not a frame around one
@@ -959,8 +1004,8 @@ class Classifier:
                 return cue
             if smoke_sources and _SMOKY.search(compact, *_clause(compact, start, end)) and not any(
                 start <= a < end for a in smoke_sources
-            ):
-                continue
+            ) and not any(a < end and start < b and not _SMOKY.search(compact, a, b) for a, b, *_ in by_role.get("Q", ())):
+                continue  # (but 烟呛得人晕倒了: someone collapsed is no nuisance)
             if idx != -1 and _spoiled(start, end, excluded, within=False):
                 continue  # (a `near` span was checked word by word: 火往油烟机上窜 is no 油烟)
             if _negated(compact, start, self.negation):
