@@ -5,7 +5,7 @@ only to check that fixes generalise (its sentences are never copied into the lex
 adversarial (indirect danger, homophones, pinyin, emoji-only cries, jokes and past events); it was
 improved through mechanisms and vocabulary, never by copying its sentences, so its floor is lower.
 dev4.jsonl was written independently and fixed only by category (homophones, dialect, telegraphic
-fragments, emoji, hidden alarms, jokes and conditionals). dev5 to dev110 were written by helpers
+fragments, emoji, hidden alarms, jokes and conditionals). dev5 to dev114 were written by helpers
 who read neither the lexicon nor the other sets, each measured unseen first and then fixed by concept
 classes (`[urgent.classes]`: a person near a harm, water near live wiring …) rather than by their
 sentences. Their label floors are lower: their urgent messages split property/grid by what caused the
@@ -26,7 +26,9 @@ fixes and not tuned on for urgency: dev49 keeps its eight misses (fire told as �
 exhaust in a garage in English, a man walking into a river …); dev53 keeps one (a lift falling with a boy inside,
 typed wholly in pinyin), dev56 two (sewage rising round an old man indoors, children at bare wires three
 clauses from the wires), dev62 one (a gas main dug through, typed wholly in pinyin) and dev94 one (two men
-claiming to be from the gas company, still at a lone resident's door: 说是 frames the clause). dev11's writer files a
+claiming to be from the gas company, still at a lone resident's door: 说是 frames the clause); dev114 (terse
+messages with no cry word) three: a knock typed in pinyin, a carbon-monoxide alarm going off beside a
+headache (the alarm is a look-alike of 报警), an impostor collecting money door to door. dev11's writer files a
 resident's own medical emergency at home under service, earlier writers under grid, hence its floor. dev97
 and dev101 are made of messages that only sound dangerous (stable hazards, injuries already treated, the aftermath
 of an emergency): their danger words pull property and faq messages toward grid safety, hence their floors.
@@ -76,7 +78,8 @@ def classifier():
      ("dev95", 0.93, 1.0), ("dev96", 0.93, 1.0), ("dev97", 0.81, 1.0), ("dev98", 0.92, 1.0),
      ("dev99", 0.94, 1.0), ("dev100", 0.94, 1.0), ("dev101", 0.78, 1.0), ("dev102", 0.94, 1.0),
      ("dev103", 0.93, 1.0), ("dev104", 0.87, 1.0), ("dev105", 0.9, 1.0), ("dev106", 0.95, 1.0),
-     ("dev107", 0.93, 1.0), ("dev108", 0.9, 1.0), ("dev109", 0.87, 1.0), ("dev110", 0.88, 1.0)],
+     ("dev107", 0.93, 1.0), ("dev108", 0.9, 1.0), ("dev109", 0.87, 1.0), ("dev110", 0.88, 1.0),
+     ("dev111", 0.93, 1.0), ("dev112", 0.9, 1.0), ("dev113", 0.91, 1.0), ("dev114", 0.96, 0.93)],
 )
 def test_dev_accuracy(classifier, name, f1_floor, recall_floor):
     path = DATA / f"{name}.jsonl"
