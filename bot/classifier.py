@@ -52,7 +52,7 @@ FAQ_STATION = 1.0  # station or contact score from which such an urgent message 
 # what an urgent message may ask for while help is on its way: a station's things and hours, who to call
 DOUBT_BELOW = 0.0  # urgency log-odds under which a flagged message reads as calm (no true alarm measured unseen scored lower)
 RAISE_FROM = 110.0  # urgency log-odds from which a message no rule flagged is flagged all the same (calm: 98 at most)
-RAISE_SHORTEST = 20  # shorter messages cannot hold enough to read as urgent without naming a danger
+RAISE_SHORTEST = 30  # shorter messages cannot hold enough to read as urgent without naming a danger (raised: 34 and up)
 DOUBT_SHORTEST = 13  # shorter messages are cries (救命 救命, SOS) with too little text to read as calm
 HELP_AT_HAND = frozenset({"faq.station_hours", "faq.station_location", "faq.amenities", "faq.contacts", "faq.roles"})
 _SMOKY = re.compile("[烟熏呛]")  # a clause that speaks of smoke, or of what it does to eyes and throats
@@ -669,7 +669,7 @@ class Classifier:
         if evidence is not None and self._reads_calm(text, n, by_role):
             evidence = None
         elif evidence is None:
-            evidence = self._reads_urgent(n)
+            evidence = self._reads_urgent(n, by_role)
         urgent = evidence is not None
         # thanks for what was done (谢谢 … 昨天帮…, 谢谢 … 修好了); only a calm message can be chat
         thanked = not urgent and _THANKS.search(compact) is not None and (
@@ -752,13 +752,15 @@ class Classifier:
             return False
         return self.odds.log_odds(n.compact) < DOUBT_BELOW
 
-    def _reads_urgent(self, n: Normalized) -> str | None:
+    def _reads_urgent(self, n: Normalized, by_role: dict[str, list]) -> str | None:
         """The clause that reads most urgent, when the whole message reads as urgent as the clearest alarms
         of the labelled sets though no rule flagged it (俺娘栽地上了 叫她不应 嘴唇发紫 先打120还是先找人:
         a cry for help told as a question): a false alarm costs a phone call, a missed one a life. Counted
         Chinese only: the few English and pinyin messages in the sets make their grams read urgent too easily."""
         compact = n.compact
         if self.odds is None or len(compact) < RAISE_SHORTEST or _LATIN.search(compact):
+            return None
+        if not self._could_signal_danger(n, by_role):
             return None
         if self.odds.log_odds(compact) < RAISE_FROM:
             return None
@@ -878,10 +880,8 @@ class Classifier:
         there is none."""
         compact = n.compact
         cues, pairs = by_role.get("U", ()), by_role.get("P")
-        if not (cues or pairs or n.emoji) and self.danger_re.search(compact) is None and (
-            self.near_char_set.isdisjoint(compact)
-        ):
-            return None  # most messages: nothing that could signal danger
+        if not self._could_signal_danger(n, by_role):
+            return None  # most messages
         excluded = [(h[0], h[1]) for h in by_role.get("X", ()) if not _a_not_a(compact, h[0])]
         alarms = by_role.get("A", ())
         if alarms and excluded:  # a look-alike spoils an alarm as it spoils a cue (跟真的一样 is no 真的)
@@ -944,6 +944,13 @@ class Classifier:
         if start >= 0:
             return compact[start:end].replace(SEP, " ")
         return self.urgent_forms[idx] if idx >= 0 else "拼音/英文"  # typed words have no span to quote
+
+    def _could_signal_danger(self, n: Normalized, by_role: dict[str, list]) -> bool:
+        """Whether anything in the message could signal danger (a cue, a `near` word, an emoji, a danger
+        word); most messages hold none, and neither the rules nor the odds need look at them further."""
+        return bool(by_role.get("U") or by_role.get("P") or n.emoji) or self.danger_re.search(n.compact) is not None or (
+            not self.near_char_set.isdisjoint(n.compact)
+        )
 
     def _second_chance(self, text: str, compact: str, alarms: list) -> list[tuple[int, int, str, int, float]]:
         """Danger words (火, 烟, 血, 煤气, help) that no listed phrasing caught count as cues when the

@@ -21,20 +21,23 @@ import math
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Iterable
 
 from bot.normalize import SEP, normalize
 
 FILE_NAME = "urgency_grams.json"
-GRAM_SIZES = (1, 2, 3)
 MIN_SEEN = 3  # a gram seen fewer times tells of one writer's wording, not of urgency
 SMOOTHING = 0.5
 
 
 def grams(compact: str) -> set[str]:
     """The distinct character 1- to 3-grams of a normalised message (separators included: 了| ends a clause)."""
-    return {compact[i : i + n] for n in GRAM_SIZES for i in range(len(compact) - n + 1)}
+    found = set(compact)
+    found.update(compact[i : i + 2] for i in range(len(compact) - 1))
+    found.update(compact[i : i + 3] for i in range(len(compact) - 2))
+    return found
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,7 @@ class UrgencyOdds:
 
     def log_odds(self, compact: str) -> float:
         """Positive when the message reads like the urgent ones, negative when like the calm ones."""
-        weights = self.weights
-        return self.prior + sum(weights.get(g, 0.0) for g in grams(compact))
+        return self.prior + sum(map(self.weights.get, grams(compact), repeat(0.0)))
 
     def loudest_clause(self, compact: str) -> str:
         """The clause whose grams read most urgent on average: what staff are shown as the evidence
