@@ -5,8 +5,8 @@ community staff (the matched terms) and learn from their corrections without ret
 message is looked up through precomputed indexes (exact substrings, homophone pinyin, typed pinyin,
 English words); rapidfuzz is only asked about a short candidate list, for examples and for messages
 the exact indexes could not place. Pure Python, no Telegram. The one counted part is a second
-opinion on urgency (bot.urgency_odds): gram counts staff can read, and it can only withdraw an alarm
-from a message that reads as calm, never raise one.
+opinion on urgency (bot.urgency_odds): gram counts staff can read, asked only whether a flagged
+message reads as calm and whether an unflagged one reads as urgent as the clearest alarms.
 """
 
 from __future__ import annotations
@@ -665,11 +665,12 @@ class Classifier:
                 scores[label] *= 0.5
             scores["other"] += 3.0
             subs["other.closure"] += 3.0
-        evidence = self._urgent(text, n, by_role)
+        danger_signalled = self._could_signal_danger(n, by_role)  # false for most messages: nothing to weigh
+        evidence = self._urgent(text, n, by_role) if danger_signalled else None
         if evidence is not None and self._reads_calm(text, n, by_role):
             evidence = None
-        elif evidence is None:
-            evidence = self._reads_urgent(n, by_role)
+        elif evidence is None and danger_signalled:
+            evidence = self._reads_urgent(n)
         urgent = evidence is not None
         # thanks for what was done (谢谢 … 昨天帮…, 谢谢 … 修好了); only a calm message can be chat
         thanked = not urgent and _THANKS.search(compact) is not None and (
@@ -752,15 +753,13 @@ class Classifier:
             return False
         return self.odds.log_odds(n.compact) < DOUBT_BELOW
 
-    def _reads_urgent(self, n: Normalized, by_role: dict[str, list]) -> str | None:
+    def _reads_urgent(self, n: Normalized) -> str | None:
         """The clause that reads most urgent, when the whole message reads as urgent as the clearest alarms
         of the labelled sets though no rule flagged it (俺娘栽地上了 叫她不应 嘴唇发紫 先打120还是先找人:
         a cry for help told as a question): a false alarm costs a phone call, a missed one a life. Counted
         Chinese only: the few English and pinyin messages in the sets make their grams read urgent too easily."""
         compact = n.compact
         if self.odds is None or len(compact) < RAISE_SHORTEST or _LATIN.search(compact):
-            return None
-        if not self._could_signal_danger(n, by_role):
             return None
         if self.odds.log_odds(compact) < RAISE_FROM:
             return None
@@ -880,8 +879,6 @@ class Classifier:
         there is none."""
         compact = n.compact
         cues, pairs = by_role.get("U", ()), by_role.get("P")
-        if not self._could_signal_danger(n, by_role):
-            return None  # most messages
         excluded = [(h[0], h[1]) for h in by_role.get("X", ()) if not _a_not_a(compact, h[0])]
         alarms = by_role.get("A", ())
         if alarms and excluded:  # a look-alike spoils an alarm as it spoils a cue (跟真的一样 is no 真的)
@@ -948,9 +945,9 @@ class Classifier:
     def _could_signal_danger(self, n: Normalized, by_role: dict[str, list]) -> bool:
         """Whether anything in the message could signal danger (a cue, a `near` word, an emoji, a danger
         word); most messages hold none, and neither the rules nor the odds need look at them further."""
-        return bool(by_role.get("U") or by_role.get("P") or n.emoji) or self.danger_re.search(n.compact) is not None or (
-            not self.near_char_set.isdisjoint(n.compact)
-        )
+        if by_role.get("U") or by_role.get("P") or n.emoji:
+            return True
+        return self.danger_re.search(n.compact) is not None or not self.near_char_set.isdisjoint(n.compact)
 
     def _second_chance(self, text: str, compact: str, alarms: list) -> list[tuple[int, int, str, int, float]]:
         """Danger words (火, 烟, 血, 煤气, help) that no listed phrasing caught count as cues when the
@@ -1011,8 +1008,10 @@ class Classifier:
                 return cue
             if smoke_sources and _SMOKY.search(compact, *_clause(compact, start, end)) and not any(
                 start <= a < end for a in smoke_sources
-            ) and not any(a < end and start < b and not _SMOKY.search(compact, a, b) for a, b, *_ in by_role.get("Q", ())):
-                continue  # (but 烟呛得人晕倒了: someone collapsed is no nuisance)
+            ):
+                harms = [(a, b) for a, b, *_ in by_role.get("Q", ()) if not _SMOKY.search(compact, a, b)]
+                if not any(a < end and start < b for a, b in harms):  # 烟呛得人晕倒了: a collapse is no nuisance
+                    continue
             if idx != -1 and _spoiled(start, end, excluded, within=False):
                 continue  # (a `near` span was checked word by word: 火往油烟机上窜 is no 油烟)
             if _negated(compact, start, self.negation):

@@ -9,8 +9,9 @@ differ from those of cries for help (快, 还在, 叫不醒) whatever the danger
 
 So this module counts, over the labelled development sets, how often each character 1- to 3-gram
 appears in urgent and in calm messages, and scores a message by naive-Bayes log-odds. The classifier
-asks it only about messages its rules already flagged, and withdraws the alarm only when the score is
-well below that of any true alarm measured unseen (docs/PERFORMANCE.md). The table is data, rebuilt by
+asks it twice: whether a message its rules flagged reads as calm (then the alarm is withdrawn), and
+whether a long message they did not flag reads as urgent as the clearest alarms (then one is raised);
+both thresholds were set on sets the counts had not seen (docs/PERFORMANCE.md). The table is data, rebuilt by
 `make odds` from tests/data whenever the sets or the normaliser change; a test checks it is current.
 """
 
@@ -25,6 +26,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Iterable
 
+from bot.evaluation import read_jsonl
 from bot.normalize import SEP, normalize
 
 FILE_NAME = "urgency_grams.json"
@@ -119,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m bot.urgency_odds OUT.json LABELLED.jsonl...", file=sys.stderr)
         return 2
     out, sources = Path(args[0]), args[1:]
-    rows = [json.loads(line) for src in sources for line in Path(src).read_text(encoding="utf-8").splitlines() if line]
+    rows = [row for src in sources for row in read_jsonl(src)]
     counts = GramCounts.of((row["text"], bool(row["urgent"])) for row in rows)
     out.write_text(counts.dumps(), encoding="utf-8")
     print(f"{out}: {counts.urgent} urgent and {counts.calm} calm messages, {len(counts.grams)} grams")

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.classifier import Classifier
+from bot.evaluation import read_jsonl
 from bot.urgency_odds import GramCounts, UrgencyOdds, main
 from tests.conftest import minimal_lexicon
 
@@ -29,8 +30,6 @@ def rules_only(tmp_path_factory):
 
 def test_shipped_table_counts_the_labelled_sets_as_they_are_now():
     """`make odds` was run after the last change to a set or to the normaliser (test.jsonl is never read)."""
-    from bot.evaluation import read_jsonl
-
     rows = [row for path in SETS for row in read_jsonl(path)]
     counts = GramCounts.of((row["text"], row["urgent"]) for row in rows)
     shipped = (ROOT / "knowledge" / "urgency_grams.json").read_text(encoding="utf-8")
