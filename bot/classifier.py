@@ -58,6 +58,7 @@ HELP_AT_HAND = frozenset({"faq.station_hours", "faq.station_location", "faq.amen
 _SMOKY = re.compile("[烟熏呛]")  # a clause that speaks of smoke, or of what it does to eyes and throats
 _FIRE = re.compile("火|烧着|燃|着起来|fire|flame|burn")  # what makes smoke a fire, whatever its source
 _FIRE_NOW = re.compile("(着火|起火|失火|烧起来|着起来|冒火|着着火)[了啦呢咯哒]")  # a fire told as burning (着火了)
+_HEARSAY = re.compile("听说|据说|听人说|新闻")  # 听说隔壁区着火了: a fire someone heard of, not one seen
 _LATIN = re.compile("[a-z]{3}")  # a typed word: English or pinyin
 _BELIEF = re.compile("以为|想着|寻思|还当是|当是")  # what someone took it for, before seeing what it was
 _ASKS_ANYONE = ("有没有人", "有没人")  # asks whether anyone can help, not where something is
@@ -747,7 +748,7 @@ class Classifier:
             return False
         if _LATIN.search(n.compact):  # ran qi xie lou le: the sets hold too little pinyin and English to judge it
             return False
-        if _FIRE_NOW.search(n.compact):
+        if _FIRE_NOW.search(n.compact) and not _HEARSAY.search(n.compact):
             return False
         if text.count("!") + text.count("！") >= 2:
             return False
@@ -920,10 +921,12 @@ class Classifier:
             return None  # 昨天有人扔西瓜皮 差点砸到人 查查是哪家: a near miss told as a complaint is over, and so
             # is all the message tells around it (小区里横冲直撞 | 差点撞到我孙子), unless something goes on
         # 对门天天抽烟 烟全窜俺家: smoke with an everyday source, and no fire named, is a nuisance
-        sources = [h[0] for h in self._affirmed(compact, by_role.get("smoke", ()))]
+        smoky = self._affirmed(compact, by_role.get("smoke", ()))
+        sources = [h[0] for h in smoky]
+        harmless = excluded + [(h[0], h[1]) for h in smoky]  # the 火 of 没有明火 or of 烧柴火 is no fire
         if sources and (
-            any(not any(x <= m.start() < y for x, y in excluded) for m in _FIRE.finditer(compact))
-            or any(h[3] in self.fire_cues for h in cues)  # 着活 typed for 着火
+            any(not any(x <= m.start() < y for x, y in harmless) for m in _FIRE.finditer(compact))
+            or any(h[3] in self.fire_cues and not _spoiled(h[0], h[1], excluded, within=False) for h in cues)  # 着活 typed for 着火
         ):
             sources = []
         frame = (by_role, excluded, ongoing, sources)
