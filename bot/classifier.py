@@ -523,7 +523,7 @@ class Classifier:
         for role, group, sound in (
             ("X", urgent.exclude, False), ("Y", urgent.context, "typed"), ("S", urgent.since, False),
             ("N", urgent.not_now, "typed"),
-            ("G", urgent.ongoing, False), ("Z", urgent.resolved, False), ("B", urgent.benign, "typed"),
+            ("G", urgent.ongoing, False), ("Z", urgent.resolved, False), ("lasting", urgent.lasting, False), ("B", urgent.benign, "typed"),
             ("A", urgent.alarm, "typed"), ("Q", urgent.personal, True),
             ("M", urgent.near_miss, False), ("D", urgent.complaint, False),
             ("smoke", urgent.everyday_smoke, False),
@@ -890,14 +890,20 @@ class Classifier:
         ):
             return None  # a drill or a talk, unless someone cries out in it (快来人) or says 不是演习
         ongoing = [h[0] for h in by_role.get("G", ())]
-        if not ongoing and any(
+        over = not ongoing and any(
             h[0] < 0
             or not _negated(compact, h[0], self.negation)
             and not _introduces(compact, h[1], cues)
             and not _believed(compact, h[0])
             for h in by_role.get("Z", ()) if not _a_not_a(compact, h[0])
-        ):
-            return None  # 已经灭了, 原来是…; but 不是误会 says it is real, 结果是电表箱在冒火花 what it is
+        )
+        if over:
+            # 已经灭了, 原来是…; but 不是误会 says it is real, 结果是电表箱在冒火花 what it is; and a wish to
+            # die outlasts what is over (我真的不想活了 刚才划了一下手 不严重)
+            lasting = [(h[0], h[1]) for h in by_role.get("lasting", ()) if not _negated(compact, h[0], self.negation)]
+            cues = [h for h in cues if any(a <= h[0] < b or h[0] <= a < h[1] for a, b in lasting)]
+            if not cues:
+                return None
         strong, alarm, joke = self.emoji_sets
         if (by_role.get("J", ()) or n.emoji and any(ch in joke for ch in text)) and not (
             ongoing or any(h[3] not in self.cry_alarms for h in alarms)
@@ -932,12 +938,15 @@ class Classifier:
         frame = (by_role, excluded, ongoing, sources)
         # each pass only when the one before found nothing; two concepts meeting (电瓶 … 鼓起来) outweigh
         # a benign word (物业费) elsewhere, but a lone danger word in a joke or an invitation gets no second chance
-        cue = (
-            self._any_cue(compact, cues, *frame)
-            or self._any_cue(compact, self._near(compact, self._near_words(pairs, by_role.get("T", ())), excluded,
-                                                 ongoing), *frame)
-            or (None if benign else self._any_cue(compact, self._second_chance(text, compact, alarms), *frame))
-        )
+        if over:  # only a lasting cue is left to weigh
+            cue = self._any_cue(compact, cues, *frame)
+        else:
+            cue = (
+                self._any_cue(compact, cues, *frame)
+                or self._any_cue(compact, self._near(compact, self._near_words(pairs, by_role.get("T", ())),
+                                                     excluded, ongoing), *frame)
+                or (None if benign else self._any_cue(compact, self._second_chance(text, compact, alarms), *frame))
+            )
         if cue is None:
             return None
         start, end, _role, idx, _f = cue

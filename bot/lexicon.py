@@ -99,7 +99,8 @@ class Urgent(_Strict):
     that signal danger when they meet in one clause (火 … 好大), for phrasings nobody listed.
 
     Second chances and vetoes added for unseen phrasings: `resolved` (已经灭了, 已经关了) vetoes the
-    whole message unless an `ongoing` word is there too; a `weak` cue (救命, 快来人, help) alone is
+    whole message unless an `ongoing` word is there too, and cancels no `lasting` cue (不想活 … 不严重: a
+    wish to die outlasts a wound that is nothing); a `weak` cue (救命, 快来人, help) alone is
     cancelled by a `benign` word (免费, 排队, 机器人); a `danger` word (火, 烟, 血, 煤气, help) is a cue
     when the message is a bare cry (a few characters besides numbers and places) or has an `alarm`
     marker (!!, 快来, 一动不动) in its clause; `emoji` (🆘 🚑) are cues, two different `emoji_alarm`
@@ -121,6 +122,7 @@ class Urgent(_Strict):
     ongoing: tuple[str, ...] = ()
     near: tuple[tuple[str, str], ...] = ()
     resolved: tuple[str, ...] = ()
+    lasting: tuple[str, ...] = ()
     weak: tuple[str, ...] = ()
     benign: tuple[str, ...] = ()
     danger: tuple[str, ...] = ()

@@ -5,7 +5,7 @@ only to check that fixes generalise (its sentences are never copied into the lex
 adversarial (indirect danger, homophones, pinyin, emoji-only cries, jokes and past events); it was
 improved through mechanisms and vocabulary, never by copying its sentences, so its floor is lower.
 dev4.jsonl was written independently and fixed only by category (homophones, dialect, telegraphic
-fragments, emoji, hidden alarms, jokes and conditionals). dev5 to dev118 were written by helpers
+fragments, emoji, hidden alarms, jokes and conditionals). dev5 to dev122 were written by helpers
 who read neither the lexicon nor the other sets, each measured unseen first and then fixed by concept
 classes (`[urgent.classes]`: a person near a harm, water near live wiring …) rather than by their
 sentences. Their label floors are lower: their urgent messages split property/grid by what caused the
@@ -31,7 +31,8 @@ messages with no cry word) three: a knock typed in pinyin, a carbon-monoxide ala
 headache (the alarm is a look-alike of 报警), an impostor collecting money door to door. dev11's writer files a
 resident's own medical emergency at home under service, earlier writers under grid, hence its floor. dev97
 and dev101 are made of messages that only sound dangerous (stable hazards, injuries already treated, the aftermath
-of an emergency): their danger words pull property and faq messages toward grid safety, hence their floors.
+of an emergency): their danger words pull property and faq messages toward grid safety, hence their floors;
+dev121's writers play dangers down (不要紧, 可能我想多了) and file many a resident's own mishap under grid.
 The urgency odds (bot.urgency_odds) are counted from these same sets, so these floors guard against
 regressions only; what the classifier does on messages it has never seen is measured in PERFORMANCE.md."""
 
@@ -80,7 +81,8 @@ def classifier():
      ("dev103", 0.93, 1.0), ("dev104", 0.87, 1.0), ("dev105", 0.9, 1.0), ("dev106", 0.95, 1.0),
      ("dev107", 0.93, 1.0), ("dev108", 0.9, 1.0), ("dev109", 0.87, 1.0), ("dev110", 0.88, 1.0),
      ("dev111", 0.93, 1.0), ("dev112", 0.9, 1.0), ("dev113", 0.91, 1.0), ("dev114", 0.96, 0.93),
-     ("dev115", 0.95, 1.0), ("dev116", 0.94, 1.0), ("dev117", 0.93, 1.0), ("dev118", 0.91, 1.0)],
+     ("dev115", 0.95, 1.0), ("dev116", 0.94, 1.0), ("dev117", 0.93, 1.0), ("dev118", 0.91, 1.0),
+     ("dev119", 0.94, 1.0), ("dev120", 0.9, 1.0), ("dev121", 0.85, 1.0), ("dev122", 0.91, 1.0)],
 )
 def test_dev_accuracy(classifier, name, f1_floor, recall_floor):
     path = DATA / f"{name}.jsonl"
