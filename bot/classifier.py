@@ -523,7 +523,8 @@ class Classifier:
         for role, group, sound in (
             ("X", urgent.exclude, False), ("Y", urgent.context, "typed"), ("S", urgent.since, False),
             ("N", urgent.not_now, "typed"),
-            ("G", urgent.ongoing, False), ("Z", urgent.resolved, False), ("lasting", urgent.lasting, False), ("B", urgent.benign, "typed"),
+            ("G", urgent.ongoing, False), ("Z", urgent.resolved, False), ("B", urgent.benign, "typed"),
+            ("lasting", urgent.lasting, False),
             ("A", urgent.alarm, "typed"), ("Q", urgent.personal, True),
             ("M", urgent.near_miss, False), ("D", urgent.complaint, False),
             ("smoke", urgent.everyday_smoke, False),
@@ -932,7 +933,8 @@ class Classifier:
         harmless = excluded + [(h[0], h[1]) for h in smoky]  # the 火 of 没有明火 or of 烧柴火 is no fire
         if sources and (
             any(not any(x <= m.start() < y for x, y in harmless) for m in _FIRE.finditer(compact))
-            or any(h[3] in self.fire_cues and not _spoiled(h[0], h[1], excluded, within=False) for h in cues)  # 着活 typed for 着火
+            # 着活 typed for 着火 is a fire; 明火 inside 没有明火 is none
+            or any(h[3] in self.fire_cues and not _spoiled(h[0], h[1], excluded, within=False) for h in cues)
         ):
             sources = []
         frame = (by_role, excluded, ongoing, sources)

@@ -504,6 +504,15 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("楼下有人摔破头了 血呼啦的", True),
         ("有人冒充民警让我妈把存折拿出来 她正往银行走", True),
         ("阳台花盆被风吹到栏杆边 晃晃悠悠 楼下有人", True),
+        # after dev115–dev122, on phrasings of my own
+        ("我是真的不想活了 胳膊上划的口子不严重 你们别管我", True),  # a wish to die outlasts 不严重
+        ("切菜划了个口子 不严重 创可贴贴上了", False),
+        ("院里有人烧柴火做饭 满院子都是烟", False),  # the 火 of 烧柴火 is no fire
+        ("后山有人烧垃圾 冒黑烟 没有明火", False),
+        ("楼下锅炉房冒黑烟 好像着火了 火苗都窜出来了", True),
+        ("下水道堵了 厨房地漏往上反水", False),
+        ("他家门锁被撬开了 屋里还有动静", True),
+        ("小偷撬车被我看见 看到跑了", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
