@@ -902,7 +902,7 @@ class Classifier:
             # 已经灭了, 原来是…; but 不是误会 says it is real, 结果是电表箱在冒火花 what it is; and a wish to
             # die outlasts what is over (我真的不想活了 刚才划了一下手 不严重)
             lasting = [(h[0], h[1]) for h in by_role.get("lasting", ()) if not _negated(compact, h[0], self.negation)]
-            cues = [h for h in cues if any(a <= h[0] < b or h[0] <= a < h[1] for a, b in lasting)]
+            cues = [h for h in cues if any(a < h[1] and h[0] < b for a, b in lasting)]
             if not cues:
                 return None
         strong, alarm, joke = self.emoji_sets
@@ -940,13 +940,11 @@ class Classifier:
         frame = (by_role, excluded, ongoing, sources)
         # each pass only when the one before found nothing; two concepts meeting (电瓶 … 鼓起来) outweigh
         # a benign word (物业费) elsewhere, but a lone danger word in a joke or an invitation gets no second chance
-        if over:  # only a lasting cue is left to weigh
-            cue = self._any_cue(compact, cues, *frame)
-        else:
+        cue = self._any_cue(compact, cues, *frame)
+        if cue is None and not over:  # a message that is over has only its lasting cues left to weigh
             cue = (
-                self._any_cue(compact, cues, *frame)
-                or self._any_cue(compact, self._near(compact, self._near_words(pairs, by_role.get("T", ())),
-                                                     excluded, ongoing), *frame)
+                self._any_cue(compact, self._near(compact, self._near_words(pairs, by_role.get("T", ())), excluded,
+                                                  ongoing), *frame)
                 or (None if benign else self._any_cue(compact, self._second_chance(text, compact, alarms), *frame))
             )
         if cue is None:
