@@ -471,6 +471,7 @@ def _entries(lexicon: Lexicon) -> list[_Entry]:
     entries: list[_Entry] = []
     seen: set[str] = set()
     shared = {term_form(s.term): s for s in lexicon.shared}
+    shared_forms = [f for f in shared if len(f) > 1]
     for name, sub in lexicon.subcategories().items():
         label = name.split(".", 1)[0]
         for word in sub.all_terms:
@@ -484,17 +485,13 @@ def _entries(lexicon: Lexicon) -> list[_Entry]:
                                for i, p in enumerate(shared[form].places))
                 entries.append(_Entry(word, places, shared=True))
             else:
-                entries.append(_Entry(word, ((label, name, weight),)))
+                entries.append(_Entry(word, ((label, name, weight),), any(f in form for f in shared_forms)))
     for form, s in shared.items():  # shared terms need not be repeated in their places
         if form not in seen:
             weight = _length_factor(_size(s.term))
             places = tuple((p.split(".", 1)[0], p, weight * (1.0 if i == 0 else 0.5)) for i, p in enumerate(s.places))
             entries.append(_Entry(s.term, places, shared=True))
-    shared_forms = [f for f in shared if len(f) > 1]
-    return [
-        e if e.shared or not any(f in term_form(e.text) for f in shared_forms) else _Entry(e.text, e.places, True)
-        for e in entries
-    ]
+    return entries
 
 
 class Classifier:
