@@ -513,6 +513,18 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("下水道堵了 厨房地漏往上反水", False),
         ("他家门锁被撬开了 屋里还有动静", True),
         ("小偷撬车被我看见 看到跑了", False),
+        # after dev123–dev126, on phrasings of my own
+        ("救命 电梯都停了五天了还没修 我这腿爬不动了", False),  # a benign word: the cry pairs with no lift
+        ("救命 电梯停在半截 我和我妈在里面", True),
+        ("煤气罐烧着烧着鼓起来了 一屋子人", True),
+        ("放烟花的箱子倒了 往人群里窜 崩到人了", True),
+        ("我爸老年痴呆 刚才自己开门出去了 到处找不到", True),
+        ("小区喷泉开着 哗哗的 吵得很", False),
+        ("墙里半夜老有流水声 哗哗的 吵得睡不着", False),  # 水 of 流水声 is no water pouring
+        ("楼上水哗哗的往我家淌", True),
+        ("想订个老年餐 我妈自己做不动了", False),
+        ("刚才有人敲门 问了不说话 现在走了", False),
+        ("雪压断的树枝横在路上 车过不去", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
