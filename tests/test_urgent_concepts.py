@@ -525,6 +525,20 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("想订个老年餐 我妈自己做不动了", False),
         ("刚才有人敲门 问了不说话 现在走了", False),
         ("雪压断的树枝横在路上 车过不去", False),
+        # after dev127–dev130, on phrasings of my own
+        ("打风啦 楼顶个广告牌一直摇 下面就是巴士站", True),  # something swaying above people
+        ("工地的棚架歪了 底下还有人在躲雨", True),
+        ("山坡上的泥一直往下滑 坡底下还住着人", True),
+        ("几个细路喺河边玩水 水好急", True),  # Cantonese: children by fast water
+        ("车里头锁了个孩子 大人不晓得去哪了", True),
+        ("隔壁阿婆从昨天下午就没开过门 敲了半天没动静", True),
+        ("司机仲喺车入面出唔到", True),  # Cantonese: still in the car, cannot get out
+        ("街口嘅沙井盖冲走咗 有人用雪糕筒围住咗", False),  # already cordoned off
+        ("街上水浸到脚眼 渠口塞咗", False),  # ankle-deep is a complaint
+        ("救命啊 垃圾房三日冇人清 臭到要死", False),
+        ("草太深了 怕有蛇", False),
+        ("楼顶水箱溢水 流到楼道里 浪费好多水", False),
+        ("我还以为他走丢了 原来在楼下下棋", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
