@@ -539,6 +539,20 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("草太深了 怕有蛇", False),
         ("楼顶水箱溢水 流到楼道里 浪费好多水", False),
         ("我还以为他走丢了 原来在楼下下棋", False),
+        # after dev131–dev134, on phrasings of my own
+        ("基坑没围挡 几个孩子趴在边上往下看", True),
+        ("我妈糊涂了 自己走出去了 半天没找着", True),
+        ("挖掘机把墙角挖塌了 楼上还住着人", True),
+        ("a boy is sitting on the edge of the roof", True),
+        ("my neighbour lives alone and nobody has seen him since monday", True),
+        ("someone is throwing bottles from upstairs", True),
+        ("saw on the news a fire in another city, so sad", False),
+        ("the dinner was fire 🔥", False),
+        ("她想请人上门量血压 自己洗不动澡了", False),
+        ("路上结冰了 好几个人摔了跤 能撒点盐吗", False),
+        ("电梯里全是水泥灰", False),
+        ("楼下在电焊 火花乱溅 有接火盆 就是吵", False),
+        ("wo men lou xia you ren da jia", True),  # pinyin 打架: a fight now
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
