@@ -919,8 +919,9 @@ class Classifier:
                 and (len(marks & alarm) >= 2 and len(compact) <= 20 or len(seen) >= 2 and len(compact) <= 12)
             ):  # 😱🔥 6栋; 😰😰 楼顶有人: a short, repeated alarm
                 return "".join(dict.fromkeys(seen))
-        cries = []  # and its words pair with no `near` word (救命啊 电梯三天了还没修 is no one shut in the lift)
-        if benign:  # 快来人啊，驿站有免费理发: a cry that only calls people to something nice
+        cries = []
+        if benign:  # 快来人啊，驿站有免费理发: a cry that only calls people to something nice is no cue, nor does it
+            # pair with a `near` word (救命啊 电梯三天了还没修 is no one shut in the lift)
             cries = [(h[0], h[1]) for h in cues if h[3] >= 0 and self.urgent_forms[h[3]] in self.weak_forms]
             cues = [h for h in cues if h[3] < 0 or self.urgent_forms[h[3]] not in self.weak_forms]
         if by_role.get("M") and by_role.get("D") and not ongoing and not by_role.get("A"):
@@ -941,9 +942,9 @@ class Classifier:
         # a benign word (物业费) elsewhere, but a lone danger word in a joke or an invitation gets no second chance
         cue = self._any_cue(compact, cues, *frame)
         if cue is None and not over:  # a message that is over has only its lasting cues left to weigh
-            words = self._near_words(pairs, by_role.get("T", ()))
+            near_words = self._near_words(pairs, by_role.get("T", ()))
             cue = (
-                self._any_cue(compact, self._near(compact, words, excluded + cries, ongoing), *frame)
+                self._any_cue(compact, self._near(compact, near_words, excluded + cries, ongoing), *frame)
                 or (None if benign else self._any_cue(compact, self._second_chance(text, compact, alarms), *frame))
             )
         if cue is None:
