@@ -512,6 +512,9 @@ class Classifier:
         # English cues and look-alikes by word: fire exit rules out fire, not see smoke
         self.urgent_words = tuple(_stems(w) if w.isascii() else None for w in urgent.terms)
         self.exclude_words = tuple(_stems(w) for w in urgent.exclude)
+        # typed-pinyin spellings, to tell a context word spelt inside a typed cue from one framing it
+        self.urgent_spellings = tuple(term_keys(w)[2] for w in urgent.terms)
+        self.context_spellings = tuple(term_keys(w)[2] for w in urgent.context)
         matcher = _Matcher()
         for idx, entry in enumerate(self.entries):
             matcher.add(entry.text, "T", idx)
@@ -998,15 +1001,17 @@ class Classifier:
         context = [
             a for a, b, *_ in by_role.get("Y", ()) if a < 0 or not any(x <= a and b <= y for x, y, *_ in words)
         ]
+        typed_context = [h[3] for h in by_role.get("Y", ()) if h[0] < 0]
         since = [h[0] for h in by_role.get("S", ())]
         for cue in cues:
             start, end, _role, idx, _f = cue
             if start < 0:  # typed pinyin or English has no place: a look-alike or context typed the same way
-                # vetoes, unless the cue holds the look-alike and says more (yao sha le wo is no yao sha, 要啥);
-                # an English look-alike vetoes only the English cues that share a word with it
+                # vetoes, unless the cue holds it and says more (yao sha le wo is no yao sha, 要啥; pa dao
+                # chuanghu wai is 爬到窗户外, not 怕倒, "afraid it falls"); an English look-alike vetoes only
+                # the English cues that share a word with it
                 form = self.urgent_forms[idx] if idx >= 0 else ""
                 english = self.urgent_words[idx] if idx >= 0 else None
-                if any(a < 0 for a in context) and not ongoing or any(
+                if any(not self._spelt_inside(idx, c) for c in typed_context) and not ongoing or any(
                     h[0] < 0
                     and not (self.exclude_forms[h[3]] in form and self.exclude_forms[h[3]] != form)
                     and (english is None or not english.isdisjoint(self.exclude_words[h[3]]))
@@ -1041,6 +1046,13 @@ class Classifier:
                     continue
             return cue
         return None
+
+    def _spelt_inside(self, cue: int, context: int) -> bool:
+        """Whether a typed context word is spelt inside a longer typed cue, so that its letters belong to the
+        cue and frame nothing."""
+        outer = self.urgent_spellings[cue] if cue >= 0 else ()
+        return any(inner in spelling and inner != spelling
+                   for inner in self.context_spellings[context] for spelling in outer)
 
     def _near_words(self, pairs: list | None, terms: list) -> list:
         """The `near` words found, plus lexicon terms typed as homophones that are also `near` words,

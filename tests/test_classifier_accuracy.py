@@ -30,9 +30,8 @@ claiming to be from the gas company, still at a lone resident's door: 说是 fra
 messages with no cry word) three: a knock typed in pinyin, a carbon-monoxide alarm going off beside a
 headache (the alarm is a look-alike of 报警), an impostor collecting money door to door; dev128 one (a father
 living alone whose phone goes unanswered, told in Cantonese three clauses from the words that he lives alone) and
-dev130 one (a theft going on now, typed wholly in pinyin); dev132 (English and pinyin) two, both typed wholly in
-pinyin (a grandfather with dementia gone; a child who climbed out of a window, where pa dao reads as 怕倒, "fear it
-falls", as well as 爬到), and dev134 one (a father of 87 alone at home whose phone goes unanswered, two clauses away). dev11's writer files a
+dev130 one (a theft going on now, typed wholly in pinyin); dev132 (English and pinyin) one, typed wholly in
+pinyin (a grandfather with dementia gone), and dev134 one (a father of 87 alone at home whose phone goes unanswered, two clauses away). dev11's writer files a
 resident's own medical emergency at home under service, earlier writers under grid, hence its floor. dev97
 and dev101 are made of messages that only sound dangerous (stable hazards, injuries already treated, the aftermath
 of an emergency): their danger words pull property and faq messages toward grid safety, hence their floors;
@@ -89,7 +88,7 @@ def classifier():
      ("dev119", 0.94, 1.0), ("dev120", 0.9, 1.0), ("dev121", 0.85, 1.0), ("dev122", 0.91, 1.0),
      ("dev123", 0.91, 1.0), ("dev124", 0.93, 1.0), ("dev125", 0.9, 1.0), ("dev126", 0.86, 1.0),
      ("dev127", 0.9, 1.0), ("dev128", 0.86, 0.95), ("dev129", 0.88, 1.0), ("dev130", 0.88, 0.97),
-     ("dev131", 0.9, 1.0), ("dev132", 0.84, 0.93), ("dev133", 0.94, 1.0), ("dev134", 0.86, 0.96)],
+     ("dev131", 0.9, 1.0), ("dev132", 0.84, 0.96), ("dev133", 0.94, 1.0), ("dev134", 0.86, 0.96)],
 )
 def test_dev_accuracy(classifier, name, f1_floor, recall_floor):
     path = DATA / f"{name}.jsonl"

@@ -553,6 +553,8 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("电梯里全是水泥灰", False),
         ("楼下在电焊 火花乱溅 有接火盆 就是吵", False),
         ("wo men lou xia you ren da jia", True),  # pinyin 打架: a fight now
+        ("wo jia haizi pa dao chuangwai le", True),  # pa dao is 爬到 inside the cue, not 怕倒 framing it
+        ("pa dao le zen me ban", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
