@@ -58,6 +58,7 @@ HELP_AT_HAND = frozenset({"faq.station_hours", "faq.station_location", "faq.amen
 _SMOKY = re.compile("[烟熏呛]")  # a clause that speaks of smoke, or of what it does to eyes and throats
 _FIRE = re.compile("火|烧着|燃|着起来|fire|flame|burn")  # what makes smoke a fire, whatever its source
 _FIRE_NOW = re.compile("(着火|起火|失火|烧起来|着起来|冒火|着着火)[了啦呢咯哒]")  # a fire told as burning (着火了)
+_ABOUT_TO = frozenset("要快")  # 要泡坏了, 火快灭了: what is coming, not what is over
 _HEARSAY = re.compile("听说|据说|听人说|新闻")  # 听说隔壁区着火了: a fire someone heard of, not one seen
 _LATIN = re.compile("[a-z]{3}")  # a typed word: English or pinyin
 _BELIEF = re.compile("以为|想着|寻思|还当是|当是")  # what someone took it for, before seeing what it was
@@ -896,11 +897,12 @@ class Classifier:
             or not _negated(compact, h[0], self.negation)
             and not _introduces(compact, h[1], cues)
             and not _believed(compact, h[0])
+            and compact[h[0] - 1 : h[0]] not in _ABOUT_TO
             for h in by_role.get("Z", ()) if not _a_not_a(compact, h[0])
         )
         if over:
-            # 已经灭了, 原来是…; but 不是误会 says it is real, 结果是电表箱在冒火花 what it is; and a wish to
-            # die outlasts what is over (我真的不想活了 刚才划了一下手 不严重)
+            # 已经灭了, 原来是…; but 不是误会 says it is real, 结果是电表箱在冒火花 what it is, 要泡坏了 what is
+            # coming; and a wish to die outlasts what is over (我真的不想活了 刚才划了一下手 不严重)
             lasting = [(h[0], h[1]) for h in by_role.get("lasting", ()) if not _negated(compact, h[0], self.negation)]
             cues = [h for h in cues if any(a < h[1] and h[0] < b for a, b in lasting)]
             if not cues:

@@ -22,6 +22,7 @@ def test_dialect_words_become_standard_mandarin():
     assert clean("暑假有冇得托管班") == "暑假有没有托管班"
     assert clean("上趟电梯关人") == "上次电梯关人"
     assert clean("係咪骗子") == clean("系唔系骗子") == "是不是骗子"
+    assert clean("电悌卡住了 厨房媒乞味") == "电梯卡住了 厨房煤气味"  # handwriting input: look-alike characters
 
 
 def test_dialect_table_leaves_mandarin_alone():

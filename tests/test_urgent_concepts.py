@@ -555,6 +555,19 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("wo men lou xia you ren da jia", True),  # pinyin 打架: a fight now
         ("wo jia haizi pa dao chuangwai le", True),  # pa dao is 爬到 inside the cue, not 怕倒 framing it
         ("pa dao le zen me ban", False),
+        # after dev135–dev138, on phrasings of my own
+        ("厨房媒乞味好大", True),  # handwriting input: 媒乞 looks like 煤气
+        ("搂道里冒咽了", True),
+        ("我爸从梯子上率下来了 起不来", True),
+        ("停电了 我爸的呼吸机停了", True),
+        ("有个轮椅卡在铁轨上 火车要来了", True),
+        ("两个陌生人拿着我爷爷的银行卡 要带他去取钱", True),
+        ("楼下漏水 水漫到我家 家具要泡坏了", True),  # 要泡坏了 is coming, not over
+        ("家具都泡坏了 能找物业赔吗", False),
+        ("有人撬车 我一喊那人就跑了", False),
+        ("他周末回来自己修", False),  # 周末回来 is no 末回来 (没回来)
+        ("几个大孩子在楼下玩 吵死了", False),  # 大孩子 is no 打孩子
+        ("井盖没了 晚上骑车会掉下去的", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
