@@ -5,7 +5,7 @@ only to check that fixes generalise (its sentences are never copied into the lex
 adversarial (indirect danger, homophones, pinyin, emoji-only cries, jokes and past events); it was
 improved through mechanisms and vocabulary, never by copying its sentences, so its floor is lower.
 dev4.jsonl was written independently and fixed only by category (homophones, dialect, telegraphic
-fragments, emoji, hidden alarms, jokes and conditionals). dev5 to dev138 were written by helpers
+fragments, emoji, hidden alarms, jokes and conditionals). dev5 to dev142 were written by helpers
 who read neither the lexicon nor the other sets, each measured unseen first and then fixed by concept
 classes (`[urgent.classes]`: a person near a harm, water near live wiring …) rather than by their
 sentences. Their label floors are lower: their urgent messages split property/grid by what caused the
@@ -31,7 +31,11 @@ messages with no cry word) three: a knock typed in pinyin, a carbon-monoxide ala
 headache (the alarm is a look-alike of 报警), an impostor collecting money door to door; dev128 one (a father
 living alone whose phone goes unanswered, told in Cantonese three clauses from the words that he lives alone) and
 dev130 one (a theft going on now, typed wholly in pinyin); dev132 (English and pinyin) one, typed wholly in
-pinyin (a grandfather with dementia gone), and dev134 one (a father of 87 alone at home whose phone goes unanswered, two clauses away). dev11's writer files a
+pinyin (a grandfather with dementia gone), and dev134 one (a father of 87 alone at home whose phone goes unanswered, two clauses away). dev142 (scams)
+keeps ten swindles going on now whose swindler and money stand two clauses or more apart, or that name no
+swindler at all (a grandmother told by "the procuratorate" to wait in a hotel, a man on his way to meet an online
+love with all his savings); its labels are low because its writer files every scam under grid, where the
+lexicon still sends a resident's pension or health worries to service. dev11's writer files a
 resident's own medical emergency at home under service, earlier writers under grid, hence its floor. dev97
 and dev101 are made of messages that only sound dangerous (stable hazards, injuries already treated, the aftermath
 of an emergency): their danger words pull property and faq messages toward grid safety, hence their floors;
@@ -89,7 +93,8 @@ def classifier():
      ("dev123", 0.91, 1.0), ("dev124", 0.93, 1.0), ("dev125", 0.9, 1.0), ("dev126", 0.86, 1.0),
      ("dev127", 0.9, 1.0), ("dev128", 0.86, 0.95), ("dev129", 0.88, 1.0), ("dev130", 0.88, 0.97),
      ("dev131", 0.9, 1.0), ("dev132", 0.84, 0.96), ("dev133", 0.94, 1.0), ("dev134", 0.86, 0.96),
-     ("dev135", 0.92, 1.0), ("dev136", 0.91, 1.0), ("dev137", 0.85, 1.0), ("dev138", 0.9, 1.0)],
+     ("dev135", 0.92, 1.0), ("dev136", 0.91, 1.0), ("dev137", 0.85, 1.0), ("dev138", 0.9, 1.0),
+     ("dev139", 0.9, 1.0), ("dev140", 0.9, 1.0), ("dev141", 0.85, 1.0), ("dev142", 0.75, 0.71)],
 )
 def test_dev_accuracy(classifier, name, f1_floor, recall_floor):
     path = DATA / f"{name}.jsonl"

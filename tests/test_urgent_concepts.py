@@ -568,6 +568,17 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("他周末回来自己修", False),  # 周末回来 is no 末回来 (没回来)
         ("几个大孩子在楼下玩 吵死了", False),  # 大孩子 is no 打孩子
         ("井盖没了 晚上骑车会掉下去的", False),
+        # after dev139–dev142, on phrasings of my own
+        ("有个自称客服的正在教我爸开花呗借款", True),  # a swindle going on now
+        ("说是孙子同学的人在门口 奶奶正在屋里取钱给他", True),
+        ("门口有人说收押金 不给不走 一直往屋里挤", True),
+        ("我爸喝多了在打我妈", True),
+        ("有个陌生人拉着小孩要带走", True),
+        ("火灾报警器又乱响 没着火 是坏了", False),
+        ("电梯又卡住不动了 里面没人", False),
+        ("配电箱被人撬开了 线没事 已经锁好了", False),
+        ("有人撬车棚的锁 我喊了一嗓子跑了", False),
+        ("窗户玻璃碎了 风一直灌进来", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
