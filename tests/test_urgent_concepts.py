@@ -579,6 +579,10 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("配电箱被人撬开了 线没事 已经锁好了", False),
         ("有人撬车棚的锁 我喊了一嗓子跑了", False),
         ("窗户玻璃碎了 风一直灌进来", False),
+        ("物业客服说押金下周退", False),  # a voice and money, but no swindle
+        ("客服说可以刷卡", False),
+        ("银行柜员说存折要本人来取钱", False),
+        ("中奖了 明天去银行领奖金", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
