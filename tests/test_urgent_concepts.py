@@ -583,6 +583,11 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("客服说可以刷卡", False),
         ("银行柜员说存折要本人来取钱", False),
         ("中奖了 明天去银行领奖金", False),
+        ("路灯杆有点歪了 下面是停车位 能扶正吗", False),  # leaning over a place, not over people
+        ("车里锁了个包 钥匙在里面", False),
+        ("山坡上的土流下来一点 把路堵了", False),
+        ("陌生人拉着横幅在小区门口", False),
+        ("楼下有人在打架 哦是小孩闹着玩", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
