@@ -1000,8 +1000,8 @@ class Classifier:
         # a context word that is, or is inside, a `near` word is part of a danger, not a frame around one
         # (说是公安局的 … 安全账户: the swindler's line; 汽油 … 抽烟: the smoking is the danger)
         words = by_role.get("P", ())
-        context = [
-            a for a, b, *_ in by_role.get("Y", ()) if a < 0 or not any(x <= a and b <= y for x, y, *_ in words)
+        context = [  # placed context words; typed ones (no place) are weighed against typed cues alone
+            a for a, b, *_ in by_role.get("Y", ()) if a >= 0 and not any(x <= a and b <= y for x, y, *_ in words)
         ]
         typed_context = [h[3] for h in by_role.get("Y", ()) if h[0] < 0]
         since = [h[0] for h in by_role.get("S", ())]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.classifier import Classifier
 from bot.clock import ManualClock
 from bot.lexicon import LABELS
 from bot.settings import Settings, load_settings
@@ -24,6 +25,12 @@ def minimal_lexicon(urgent_extra: str = "") -> str:
     """The smallest valid lexicon text: one urgent term, `urgent_extra` after it, one term per label."""
     sections = "\n".join(f'[{lab}.a]\nterms = ["{lab}词{i}"]' for i, lab in enumerate(LABELS))
     return f'[urgent]\nterms = ["着火"]\n{urgent_extra}\n{sections}\n'
+
+
+@pytest.fixture(scope="session")
+def clf() -> Classifier:
+    """The shipped classifier, loaded once: it is immutable, so every test may share it."""
+    return Classifier.load()
 
 
 @pytest.fixture(autouse=True)

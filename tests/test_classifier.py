@@ -9,11 +9,6 @@ from bot.lexicon import DEFAULT_PATH, LexiconError, load_lexicon
 from tests.conftest import minimal_lexicon
 
 
-@pytest.fixture(scope="module")
-def clf() -> Classifier:
-    return Classifier.load()
-
-
 def label(clf, text):
     return clf.classify(text).label
 

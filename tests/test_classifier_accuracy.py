@@ -47,15 +47,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.classifier import Classifier
 from bot.evaluation import evaluate, read_jsonl
 
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture(scope="module")
-def classifier():
-    return Classifier.load()
 
 
 @pytest.mark.parametrize(
@@ -96,11 +90,11 @@ def classifier():
      ("dev135", 0.92, 1.0), ("dev136", 0.91, 1.0), ("dev137", 0.85, 1.0), ("dev138", 0.9, 1.0),
      ("dev139", 0.9, 1.0), ("dev140", 0.9, 1.0), ("dev141", 0.85, 1.0), ("dev142", 0.75, 0.71)],
 )
-def test_dev_accuracy(classifier, name, f1_floor, recall_floor):
+def test_dev_accuracy(clf, name, f1_floor, recall_floor):
     path = DATA / f"{name}.jsonl"
     if not path.exists():
         pytest.skip(f"{name} set not present")
-    report = evaluate(classifier, read_jsonl(path))
+    report = evaluate(clf, read_jsonl(path))
     assert report.macro_f1 >= f1_floor, report.render()
     assert report.urgent_recall >= recall_floor, report.render()
     assert report.urgent_precision >= 0.8, report.render()

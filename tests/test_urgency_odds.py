@@ -15,11 +15,6 @@ SETS = sorted((ROOT / "tests" / "data").glob("dev*.jsonl"))
 
 
 @pytest.fixture(scope="module")
-def clf():
-    return Classifier.load()
-
-
-@pytest.fixture(scope="module")
 def rules_only(tmp_path_factory):
     """The shipped lexicon without the odds file beside it: the rules alone."""
     folder = tmp_path_factory.mktemp("rules")

@@ -32,11 +32,6 @@ def test_unknown_or_empty_class_is_refused_at_load(tmp_path):
         load_lexicon(_lexicon(tmp_path, 'near = [["@who", "压着"]]\n[urgent.classes]\nwho = " "'))
 
 
-@pytest.fixture(scope="module")
-def clf():
-    return Classifier.load()
-
-
 @pytest.mark.parametrize(
     "text",
     [
