@@ -242,7 +242,7 @@ class _Matcher:
             for i, ch in enumerate(text):
                 for role, idx in self.singles.get(ch, ()):
                     groups[role].append((i, i + 1, role, idx, 1.0))
-        pairs, sounds, sylls = self.pairs, self.sounds, n.syllables
+        pairs, sounds, sylls, exact = self.pairs, self.sounds, n.syllables, self._exact
         term_end = 0  # furthest end of a term found so far: a term ending before it lies inside a longer one
         sound_end = 0
         sounded = []  # homophone hits go after the exact ones: evidence quotes what was typed (掉下来, not 上掉)
@@ -278,10 +278,12 @@ class _Matcher:
             for length, tail, word, payloads in candidates:  # longest first
                 end = i + length
                 if (length == 3 or sylls[i + 3 : end] == tail) and text[i:end] != word and _plausible_typo(text[i:end], word):
-                    sound_end = self._sounded(sounded, i, end, payloads, term_end, sound_end)
+                    runs_on = _runs_on(text, end, word, exact)
+                    sound_end = self._sounded(sounded, i, end, payloads, term_end, sound_end, runs_on)
             for word, payloads in twos:
                 if text[i] == word[0] and text[i + 1] != word[1] and text[i + 1] not in _FUNCTION_CHARS:
-                    sound_end = self._sounded(sounded, i, i + 2, payloads, term_end, sound_end)
+                    runs_on = _runs_on(text, i + 2, word, exact)
+                    sound_end = self._sounded(sounded, i, i + 2, payloads, term_end, sound_end, runs_on)
         for hit in sounded:
             groups[hit[2]].append(hit)
         for run, starts, ends in n.latin:
@@ -306,16 +308,27 @@ class _Matcher:
         return groups
 
     @staticmethod
-    def _sounded(sounded: list, start: int, end: int, payloads: list, term_end: int, sound_end: int) -> int:
-        """Record a homophone hit; a term only when no exact or longer homophone term covers it.
-        Returns the new furthest end of a homophone term."""
+    def _sounded(
+        sounded: list, start: int, end: int, payloads: list, term_end: int, sound_end: int, runs_on: bool
+    ) -> int:
+        """Record a homophone hit; a term only when no exact or longer homophone term covers it, nor
+        does the typed text run on into a word of its own (`_runs_on`); an urgent cue all the same, since
+        a missed alarm costs more than a wrong label (孩子找不倒了). Returns the new furthest end of a
+        homophone term."""
         for role, idx in payloads:
             if role != "T":
                 sounded.append((start, end, role, idx, 0.8))
-            elif end > term_end and end > sound_end:
+            elif not runs_on and end > term_end and end > sound_end:
                 sound_end = end
                 sounded.append((start, end, role, idx, 0.8))
         return sound_end
+
+
+def _runs_on(text: str, end: int, term: str, exact: dict) -> bool:
+    """Whether the last typed character of a homophone span, where it differs from the term's, begins a
+    word of the lexicon with the character after it: 还在楼上 is someone upstairs, not 还在漏 (still
+    leaking), and 隔离装修 next door's renovation, not 隔离桩."""
+    return text[end - 1] != term[-1] and text[end - 1 : end + 1] in exact
 
 
 def _splits_word(starts: frozenset[int], ends: frozenset[int], i: int, length: int) -> bool:

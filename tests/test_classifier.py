@@ -81,6 +81,14 @@ def test_scripts_typos_and_languages(clf, text, expected):
     assert label(clf, text) == expected
 
 
+def test_a_homophone_typo_does_not_steal_the_next_word(clf):
+    """还在楼上 is someone upstairs, not 还在漏 (still leaking); an alarm typed the same way still counts."""
+    result = clf.classify("楼道全是烟 孩子还在楼上")
+    assert result.urgent and result.label == "grid"
+    assert "还在漏" not in result.matched
+    assert clf.classify("孩子找不倒了").urgent  # 找不倒 → 找不到, though 倒了 is a word
+
+
 @pytest.mark.parametrize(
     "text",
     ["没事了，已经修好了", "不用来了，已经解决了，谢谢", "电梯没坏，是我按错了", "mei shi le, yijing hao le", "已經好了，謝謝"],

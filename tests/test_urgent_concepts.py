@@ -585,6 +585,24 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("楼下有人在打架 哦是小孩闹着玩", False),
         ("洗衣机排水哗哗的 好吵", False),  # flagged by 哗哗的 alone before this session
         ("下雨了 屋檐水哗哗的", False),
+        # after dev143–dev146, on phrasings of my own
+        ("吊篮被风刮得直撞墙 上面的工人下不来", True),
+        ("楼下液化气罐呲呲的往外冒气", True),
+        ("隔壁男的在扇他老婆耳光 还没停", True),
+        ("有人揪着一个女的头发往楼下拖", True),
+        ("零下十度 邻居家孩子被锁在阳台外面在哭", True),
+        ("她爸拿皮带抽她 快去看看", True),
+        ("我家娃抽风了", True),
+        ("楼顶有人在晒被子", False),  # a place and 有人 is no one at the edge
+        ("河边坐着好多钓鱼的", False),
+        ("我把猫锁在阳台了 它一直叫", False),
+        ("我妈一个人住 物业电话打不通 想问下停水到几点", False),  # the property's phone, not hers
+        ("电梯按钮又抽风了", False),  # a machine's fit is no seizure
+        ("骑手逆行 差点撞了我孙子", False),  # a near miss told as a complaint
+        ("饭店往下水道倒地沟油", False),
+        ("not an emergency, but my neighbours fight a lot", False),
+        ("社保咋交 救命 看不懂", False),
+        ("加班到现在 救命🆘", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
