@@ -66,6 +66,7 @@ _ASKS_ANYONE = ("有没有人", "有没人")  # asks whether anyone can help, no
 _CRY_FILLER = re.compile(r"救命|快来人|快来|来人|救救|求求|你们|出事|help|sos|please|pls|me|\W|[!！啊呀]")
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
 _FUNCTION_CHARS = frozenset("是的了在有也就都和与吗呢吧啊呀么着过把被给个这那点些下次样种他她它子儿啥一")
+_PARTICLES = frozenset("的地得了是也就都和与吗呢吧啊呀么")  # never the first character of a two-character typo
 _ASKS_AFTER = frozenset("没吗么嘛不")  # right after a closure word (修好了吗, 找着了没) it asks whether it is over
 # a Telegram bot command typed as text (/help, /baoxiu@shuoshi_bot): alone it asks how the bot works; before
 # words it is a wrong command in front of a message, which is what gets read
@@ -222,7 +223,10 @@ class _Matcher:
             for key, word, payloads in items:
                 if len(key) > 2:
                     longer[key[2]].append((len(key), key[3:], word, payloads))
-            twos = tuple((word, payloads) for key, word, payloads in items if len(key) == 2)
+            # a grammar word cannot anchor a two-character typo: 挖的沟 is a ditch, not 的狗
+            twos = tuple(
+                (word, payloads) for key, word, payloads in items if len(key) == 2 and word[0] not in _PARTICLES
+            )
             self.sounds.setdefault(first, {})[second] = ({k: tuple(v) for k, v in longer.items()}, twos)
         latin_lens: dict[str, set[int]] = defaultdict(set)  # by first three letters
         for key in self.latin:

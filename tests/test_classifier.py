@@ -89,6 +89,12 @@ def test_a_homophone_typo_does_not_steal_the_next_word(clf):
     assert clf.classify("孩子找不倒了").urgent  # 找不倒 → 找不到, though 倒了 is a word
 
 
+def test_a_particle_does_not_anchor_a_two_character_typo(clf):
+    """挖的沟 is a ditch, not 的狗 (a dog); 着活了 is still 着火了."""
+    assert "的狗" not in clf.classify("换管子挖的沟没围挡 晚上看不清").matched
+    assert clf.classify("楼下饭店着活了 烟好大").urgent
+
+
 @pytest.mark.parametrize(
     "text",
     ["没事了，已经修好了", "不用来了，已经解决了，谢谢", "电梯没坏，是我按错了", "mei shi le, yijing hao le", "已經好了，謝謝"],

@@ -603,6 +603,19 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("not an emergency, but my neighbours fight a lot", False),
         ("社保咋交 救命 看不懂", False),
         ("加班到现在 救命🆘", False),
+        # after dev147–dev150, on phrasings of my own
+        ("墙在掉渣 整栋楼都吱吱响 怎么回事", True),
+        ("塔吊吊着的钢管松了 要掉下来了", True),
+        ("爆破的碎石飞过来了 砸碎了我家玻璃", True),
+        ("我妈透析 电梯停了她下不了楼", True),
+        ("老人一个人住 热得心慌气短", True),
+        ("老年痴呆的爷爷自己跑出去了 找不着人", True),
+        ("狗嘴里流白沫 在小区里乱窜", True),
+        ("楼梯口盘着一条蛇", True),
+        ("我家猫跑出去了 找不着了", False),
+        ("小猫掉进下水井了 在里面叫", False),
+        ("老鼠把电线咬了 灯不亮了", False),
+        ("昨天碎石飞进我家阳台 玻璃碎了 想找施工方赔", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
