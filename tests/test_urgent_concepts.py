@@ -616,6 +616,18 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("小猫掉进下水井了 在里面叫", False),
         ("老鼠把电线咬了 灯不亮了", False),
         ("昨天碎石飞进我家阳台 玻璃碎了 想找施工方赔", False),
+        # after dev151–dev154, on phrasings of my own
+        ("水已经没过插座了 家里有老人", True),
+        ("电线断了掉在积水里 有人在趟水", True),
+        ("车里锁住个小孩 哭得没声了", True),
+        ("楼道煤气味越来越冲 头都晕了", True),
+        ("骗子把我爸哄走了 说去银行取钱", True),
+        ("停车场有辆车锁住个细囝 哭到无声了", True),  # Teochew: 细囝 is a child
+        ("天台门被人撬坏了 关不上", False),  # broken open, over
+        ("插座烧黑了 不敢用", False),
+        ("楼下两人打架 已经拉开了", False),
+        ("昨夜看到一条蛇 在草地里", False),
+        ("快点来 驿站发鸡蛋了", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
