@@ -316,9 +316,9 @@ class _Matcher:
         sounded: list, start: int, end: int, payloads: list, term_end: int, sound_end: int, runs_on: bool
     ) -> int:
         """Record a homophone hit; a term only when no exact or longer homophone term covers it, nor
-        does the typed text run on into a word of its own (`_runs_on`); an urgent cue all the same, since
-        a missed alarm costs more than a wrong label (孩子找不倒了). Returns the new furthest end of a
-        homophone term."""
+        does the typed text run on into a word of its own (`_runs_on`). Cue words are recorded even then:
+        a missed alarm costs more than a wrong label (孩子找不倒了, 倒了 a word of its own). Returns the
+        new furthest end of a homophone term."""
         for role, idx in payloads:
             if role != "T":
                 sounded.append((start, end, role, idx, 0.8))
