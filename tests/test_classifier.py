@@ -55,6 +55,8 @@ def test_rule1_manhole_inside_vs_outside(clf):
 def test_rule2_leak_repair_vs_mediation(clf):
     assert label(clf, "楼上漏水到我家了，麻烦物业来修一下") == "property"
     assert label(clf, "楼上漏水，他家不开门也不肯赔，请社区帮忙调解") == "grid"
+    flood = clf.classify("楼上水哗哗的往我家淌")  # water pouring in from above: a leak, and urgent
+    assert flood.label == "property" and flood.urgent
 
 
 def test_rule3_fire_lane_blocked_by_equipment_vs_vehicles(clf):
