@@ -628,6 +628,17 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("楼下两人打架 已经拉开了", False),
         ("昨夜看到一条蛇 在草地里", False),
         ("快点来 驿站发鸡蛋了", False),
+        # after dev155–dev158, on phrasings of my own
+        ("老爷子在公交站坐了半天 问他住哪说不清", True),
+        ("那条黑狗追着小孩咬 孩子在哭", True),
+        ("我爸一个人在家 电话打了好几个都没人接", True),
+        ("宝宝在地上爬 地板太凉了", False),  # a baby crawls; nobody is hurt
+        ("下雪路滑 我不敢出门", False),
+        ("人行道停满车 只能走马路中间", False),  # a complaint about parking
+        ("我们楼想学急救 能来教吗", False),
+        ("课上学了 噎住从后面抱住往上顶", False),
+        ("孙女说长大想当医生🚑", False),
+        ("孩子爱光脚在楼道跑", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
