@@ -639,6 +639,16 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("课上学了 噎住从后面抱住往上顶", False),
         ("孙女说长大想当医生🚑", False),
         ("孩子爱光脚在楼道跑", False),
+        # after dev159–dev162, on phrasings of my own
+        ("3号梯 关人了 快", True),
+        ("车库进水了 车快淹了", True),
+        ("有人从楼上扔砖头下来", True),
+        ("李大爷 敲门没人应 三天了", True),
+        ("门禁按了没反应 进不去", False),  # the intercom does not answer, not a person
+        ("车被堵在车位里 打电话不接", False),
+        ("孩子老滑倒 路太滑", False),
+        ("燃气味没了 谢谢师傅", False),
+        ("落水天 路好滑", False),  # Hakka and Cantonese: 落水 is rain
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
