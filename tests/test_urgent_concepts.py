@@ -649,6 +649,15 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("孩子老滑倒 路太滑", False),
         ("燃气味没了 谢谢师傅", False),
         ("落水天 路好滑", False),  # Hakka and Cantonese: 落水 is rain
+        # after dev163–dev166, on phrasings of my own
+        ("我妈有老年痴呆 在马路上转悠 不认路了", True),
+        ("阳台上的花盆摇摇晃晃 底下有人坐着", True),
+        ("我奶奶有老年痴呆 电话打了一下午都没人接", True),
+        ("小孩被鞭炮炸到手了 一直在流血", True),
+        ("楼道堵死了 救护车进不来 我爸心梗了", True),  # reads like a parking complaint, yet a heart attack now
+        ("楼上放烟花 真好看", False),
+        ("有人在电梯里抽烟 臭死了", False),
+        ("群里有人卖年货让先转账 是骗子 我差点上当", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
