@@ -658,6 +658,14 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("楼上放烟花 真好看", False),
         ("有人在电梯里抽烟 臭死了", False),
         ("群里有人卖年货让先转账 是骗子 我差点上当", False),
+        # after dev167–dev170, on phrasings of my own
+        ("院子那堵墙泡了水 正在往下垮 墙根下有人住", True),
+        ("我爸一个人住 三天电话都打不通", True),
+        ("阳台上的衣服全掉下去了 晾衣杆断了", False),
+        ("楼道停满电动车 起火了往哪跑", False),  # a complaint told as "if it burns"
+        ("又说已登记 登记到火星去了", False),
+        ("公交车只能停马路中间 违停太多", False),
+        ("草坪喷水的把路人滋了一身", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
