@@ -666,6 +666,21 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("又说已登记 登记到火星去了", False),
         ("公交车只能停马路中间 违停太多", False),
         ("草坪喷水的把路人滋了一身", False),
+        # after dev171–dev178, on phrasings of my own
+        ("有个男的在我奶奶家 逼着她去银行取钱 人还没走", True),
+        ("屋里水都没过脚面了", True),  # indoors; a street under ankle-deep water is a complaint
+        ("老伴吃饭呛住了 咳不出来", True),
+        ("楼道全是烟 看不见人", True),
+        ("暴雨 水到炕沿了 老爷子一个人在屋里", True),
+        ("河上冰都酥了 还有小孩在上面滑", True),
+        ("我妈八十了一个人住 打了一天电话没人接", True),
+        ("锅烧糊了 已经关火开窗 没事", False),
+        ("盲道砖松了 踩上去直晃", False),
+        ("电梯困人 人已经自己出来了", False),
+        ("刮沙尘暴 天黄得跟火星似的", False),
+        ("孩子烧着呢 家里楼上又漏水", False),  # a fever, not a fire
+        ("社区医生来了敲不开楼门 对讲坏了", False),
+        ("小孩咳得止不住 楼道有人烧艾", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
