@@ -681,6 +681,19 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("孩子烧着呢 家里楼上又漏水", False),  # a fever, not a fire
         ("社区医生来了敲不开楼门 对讲坏了", False),
         ("小孩咳得止不住 楼道有人烧艾", False),
+        # after dev179–dev186, on phrasings of my own
+        ("码头那边有个小孩掉海里了", True),
+        ("骑电动车的大哥 躺在路口不动", True),
+        ("有个女的抱走了孩子往外跑 快拦住她", True),
+        ("我家屋里水到小腿了 老伴腿脚不好", True),
+        ("下大雨 路口积水到小腿 车过不去", False),  # the same depth on a street is a complaint
+        ("保洁把脏水倒在花池里", False),
+        ("单元门一直开着 搬家的拿砖卡着", False),
+        ("狗咬人是上个礼拜的事 到现在没人管", False),
+        ("电梯坏了 我妈爬到六楼歇了好几回", False),
+        ("夜来电梯门差点夹着俺孙子", False),  # Shandong 夜来 is yesterday
+        ("电表箱冒烟那个 电工已经来修好了", False),
+        ("拖车的堵在消防车道 电话打不通", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
