@@ -19,6 +19,7 @@ from typing import Iterable
 
 import opencc
 from pypinyin import Style, lazy_pinyin
+from pypinyin.pinyin_dict import pinyin_dict
 
 _T2S = opencc.OpenCC("t2s")
 
@@ -150,22 +151,24 @@ def fuzzy_pinyin(s: str) -> str:
 class _PinyinCache(dict):
     """Per-character toneless pinyin, computed once per distinct character (pypinyin is slow, and
     the lexicon's thousands of terms share a few thousand characters); "" for anything that is not
-    a Chinese character. With `fuzzy`, the sounds residents mix up are merged (fuzzy_pinyin)."""
+    a Chinese character. With `raw`, the reading to merge the sounds residents mix up from
+    (fuzzy_pinyin); without, the merged one."""
 
-    def __init__(self, fuzzy: bool) -> None:
+    def __init__(self, raw: _PinyinCache | None = None) -> None:
         super().__init__()
-        self.fuzzy = fuzzy
+        self.raw = raw
 
     def __missing__(self, ch: str) -> str:
-        syl = lazy_pinyin(ch, style=Style.NORMAL, v_to_u=False)[0] if is_han(ch) else ""
-        if self.fuzzy:
-            syl = fuzzy_pinyin(syl)
+        if self.raw is not None:
+            syl = fuzzy_pinyin(self.raw[ch])
+        else:
+            syl = lazy_pinyin(ch, style=Style.NORMAL, v_to_u=False)[0] if is_han(ch) else ""
         self[ch] = syl
         return syl
 
 
-_PINYIN = _PinyinCache(fuzzy=True)
-_RAW_PINYIN = _PinyinCache(fuzzy=False)
+_RAW_PINYIN = _PinyinCache()
+_PINYIN = _PinyinCache(raw=_RAW_PINYIN)
 
 
 def strip_tones(text: str) -> str:
@@ -250,6 +253,12 @@ def _latin_run(run: str) -> tuple[str, frozenset[int], frozenset[int]]:
 
 
 @lru_cache(maxsize=None)
+def _one_reading(ch: str) -> bool:
+    """Whether pypinyin knows a single toneless reading of the character (不 bù/bú counts as one)."""
+    return len({strip_tones(r) for r in pinyin_dict.get(ord(ch), "").split(",")}) == 1
+
+
+@lru_cache(maxsize=None)
 def term_keys(term: str) -> tuple[str, tuple[tuple[str, ...], ...], tuple[str, ...]]:
     """How a lexicon term is looked up: its compact form, its syllable keys (per-character
     readings, as a homophone typo would produce, and phrase readings such as 着火 zhao huo)
@@ -259,9 +268,11 @@ def term_keys(term: str) -> tuple[str, tuple[tuple[str, ...], ...], tuple[str, .
     if not compact or not all(is_han(c) for c in compact):
         return compact, (), ()
     per_char = tuple(_PINYIN[c] for c in compact)
-    phrase_raw = lazy_pinyin(compact, style=Style.NORMAL, v_to_u=False)
+    raw = [_RAW_PINYIN[c] for c in compact]
+    # only a character with several readings can be read otherwise in a phrase; the phrase lookup is most of
+    # the lexicon's start-up, and over a third of the terms have no such character
+    phrase_raw = raw if all(map(_one_reading, compact)) else lazy_pinyin(compact, style=Style.NORMAL, v_to_u=False)
     phrase = tuple(fuzzy_pinyin(s) for s in phrase_raw)
     sylls = tuple(dict.fromkeys(k for k in (per_char, phrase) if len(k) == len(compact)))
-    raw = [_RAW_PINYIN[c] for c in compact]
     latin = tuple(dict.fromkeys(fuzzy_pinyin("".join(k)) for k in (raw, phrase_raw)))
     return compact, sylls, latin
