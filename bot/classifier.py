@@ -61,7 +61,7 @@ _FIRE_NOW = re.compile("(着火|起火|失火|烧起来|着起来|冒火|着着�
 _ABOUT_TO = frozenset("要快")  # 要泡坏了, 火快灭了: what is coming, not what is over
 _HEARSAY = re.compile("听说|据说|听人说|新闻")  # 听说隔壁区着火了: a fire someone heard of, not one seen
 _LATIN = re.compile("[a-z]{3}")  # a typed word: English or pinyin
-_BELIEF = re.compile("以为|想着|寻思|还当是|当是")  # what someone took it for, before seeing what it was
+_BELIEF = re.compile("以为|想着|寻思|还当是|当是|是不是")  # what someone took it for, or guesses it is
 _ASKS_ANYONE = ("有没有人", "有没人")  # asks whether anyone can help, not where something is
 _CRY_FILLER = re.compile(r"救命|快来人|快来|来人|救救|求求|你们|出事|help|sos|please|pls|me|\W|[!！啊呀]")
 _LINKS = "和跟与及同也还又都就给把被让在人"  # may stand between a negator and what it negates (没有人受伤)
@@ -415,8 +415,9 @@ def _introduces(compact: str, end: int, cues: Iterable[tuple]) -> bool:
 
 
 def _believed(compact: str, start: int) -> bool:
-    """Whether the word at `start` is only what someone thought (还以为谁家放鞭炮, 想着过去就没事了):
-    a belief word stands before it in its clause, so it neither calls the danger off nor makes it a show."""
+    """Whether the word at `start` is only what someone thought or guesses (还以为谁家放鞭炮, 想着过去就没事了,
+    是不是管子泡坏了): a belief word stands before it in its clause, so it neither calls the danger off nor
+    makes it a show."""
     return _BELIEF.search(compact, _clause(compact, start, start)[0], start) is not None
 
 

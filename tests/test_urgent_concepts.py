@@ -694,6 +694,17 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("夜来电梯门差点夹着俺孙子", False),  # Shandong 夜来 is yesterday
         ("电表箱冒烟那个 电工已经来修好了", False),
         ("拖车的堵在消防车道 电话打不通", False),
+        # after dev187–dev190, on phrasings of my own
+        ("楼道煤气味好冲 是不是管子泡坏了", True),  # a guess (是不是) does not say the danger is over
+        ("独居的老汉 敲门么人应", True),  # Northwest 么 is 没
+        ("地库排水泵停了 已经没到车轮了", True),
+        ("我摔了一跤 膝盖破皮 台阶快修修", False),
+        ("驿站有冰袋吗 孩子磕了一下", False),
+        ("监控能查吗 昨天谁把油洒楼道 我滑倒了", False),
+        ("卖水果的削皮刀乱甩 管一管", False),
+        ("my mum nearly fell on the stairs, please fix the light", False),
+        ("辣得我嘴都着火了", False),
+        ("保安看我爸摔了都不扶 什么服务态度", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
