@@ -151,8 +151,8 @@ def fuzzy_pinyin(s: str) -> str:
 class _PinyinCache(dict):
     """Per-character toneless pinyin, computed once per distinct character (pypinyin is slow, and
     the lexicon's thousands of terms share a few thousand characters); "" for anything that is not
-    a Chinese character. With `raw`, the reading to merge the sounds residents mix up from
-    (fuzzy_pinyin); without, the merged one."""
+    a Chinese character. Given `raw` (the cache of pypinyin's own readings), it holds those readings
+    with the sounds residents mix up merged (fuzzy_pinyin); without, pypinyin's own."""
 
     def __init__(self, raw: _PinyinCache | None = None) -> None:
         super().__init__()
