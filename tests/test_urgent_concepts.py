@@ -705,6 +705,20 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("my mum nearly fell on the stairs, please fix the light", False),
         ("辣得我嘴都着火了", False),
         ("保安看我爸摔了都不扶 什么服务态度", False),
+        # after dev191–dev198, on phrasings of my own
+        ("有人拿弹弓往我家阳台打 孩子在里面", True),
+        ("地下室的水越涨越高 我爸还在屋里", True),
+        ("物业费越涨越高 谁受得了", False),
+        ("我姥爷老年痴呆 一直往河里走 拉不住", True),
+        ("我奶奶家的紧急呼叫器一直响 敲门没人开", True),
+        ("一键报警的按钮被孩子按着玩", False),  # a device's alarm, not a call to the police
+        ("电梯报警铃坏了 按了没声", False),
+        ("村里烧秸秆 烟呛得睁不开眼", False),
+        ("有人在绿化带里烧电线皮 味道冲", False),
+        ("配电房门口有点积水 下雨下的", False),
+        ("谁把狗关在楼道杂物间 叫一夜", False),
+        ("楼道开关冒过一次火花 不敢用了", False),
+        ("燃气公司来过了 漏气已经处理好了 大家放心", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
