@@ -719,6 +719,23 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("谁把狗关在楼道杂物间 叫一夜", False),
         ("楼道开关冒过一次火花 不敢用了", False),
         ("燃气公司来过了 漏气已经处理好了 大家放心", False),
+        # after dev199–dev206, on phrasings of my own
+        ("楼顶那块广告牌快被风吹落了 下面有人在等车", True),
+        ("涵洞里积水 有辆车熄火了 人还在车上", True),
+        ("有个穿物业衣服的在挨家收现金 我妈正在取钱", True),
+        ("我妈一个人住 打电话说头晕 说话含糊", True),
+        ("小区泳池漏氯了 好几个人在咳", True),
+        ("庙会人太多 孩子挤散了 5岁", True),
+        ("有个醉汉在踹我门 我一个人在家", True),
+        ("有人在爬我家阳台", True),
+        ("楼梯间有个女孩哭 说有人在追她", True),
+        ("老人在车道中间转圈 车都过不去", True),
+        ("孩子跑到坡道上了 有车正往上开", True),
+        ("电梯紧急呼叫按了没人应 修一下", False),
+        ("流浪狗晚上会追人 管管", False),
+        ("单元门又被用砖头卡住了", False),
+        ("自来水一股臭鸡蛋味", False),
+        ("外卖车逆行 把我妈吓得站都站不稳", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
