@@ -736,6 +736,24 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("单元门又被用砖头卡住了", False),
         ("自来水一股臭鸡蛋味", False),
         ("外卖车逆行 把我妈吓得站都站不稳", False),
+        # after dev207–dev214, on phrasings of my own
+        ("我妈吃着饭突然抽搐了 该怎么办", True),  # asking what to do while it happens is a cry for help
+        ("氧气瓶快到红线了 撑不了多久", True),
+        ("我站在窗户边 一直有声音叫我跳", True),
+        ("空调外机架子断了一边 下面是人行道", True),
+        ("纱窗被风吹脱了 在楼门口上面来回拍", True),
+        ("那道缝刚才嘣一声变大了", True),
+        ("烂尾楼的墙往马路上倒 在掉砖", True),
+        ("树杈裂了耷拉着 孩子还在底下玩", True),
+        ("冰溜子正往下砸 单元门口", True),
+        ("老两口晕在屋里了 烧的煤炉", True),
+        ("挡土墙往外歪了点 去看看", False),
+        ("排水沟盖板碎了 电动车掉进去过", False),
+        ("车位被电梯施工围挡圈了", False),  # 被电 of 被电梯 is no electric shock
+        ("电梯报的修 三天了没人影", False),
+        ("高空抛物打12345还是找你们", False),
+        ("孙子吃果冻噎了一下 还好吐出来了", False),
+        ("水龙头坏了 一直滴", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
