@@ -23,8 +23,8 @@ two (a blocked catheter, a cry of nonsense letters) and dev42 seven, most of the
 halves stand three clauses or more apart. dev43 keeps two (a lift door closing on a woman, a child reaching
 for a bare wire), dev47 four (water in a light fitting, a fire from fireworks, a rooftop told in pinyin, a
 missed dialysis in Traditional characters) and dev48 one (a family put out in the freezing cold). dev49 and dev50 were measured unseen after this session's
-fixes and not tuned on for urgency: dev49 keeps its eight misses (fire told as 着了, an open shaft near a blind man,
-exhaust in a garage in English, a man walking into a river …); dev53 keeps one (a lift falling with a boy inside,
+fixes and not tuned on for urgency: dev49 keeps seven misses (fire told as 着了, an open shaft near a blind man,
+exhaust in a garage in English, a cracked glass canopy over seated elders told two clauses apart …); dev53 keeps one (a lift falling with a boy inside,
 typed wholly in pinyin), dev56 two (sewage rising round an old man indoors, children at bare wires three
 clauses from the wires), dev62 one (a gas main dug through, typed wholly in pinyin) and dev94 one (two men
 claiming to be from the gas company, still at a lone resident's door: 说是 frames the clause); dev114 (terse
