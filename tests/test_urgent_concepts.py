@@ -754,6 +754,20 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("高空抛物打12345还是找你们", False),
         ("孙子吃果冻噎了一下 还好吐出来了", False),
         ("水龙头坏了 一直滴", False),
+        # after dev215–dev222, on phrasings of my own
+        ("工地围挡塌了 下面还有人没出来", True),
+        ("我爸被车刮倒了 头上全是血", True),
+        ("隔壁爷爷顺着铁轨走 叫不回来", True),
+        ("我家老太太说头晕 说话也含糊", True),
+        ("电话里客服正远程控制我爸的手机", True),
+        ("有个说是送外卖的一直跟着我进电梯", True),
+        ("路口井盖开着 一个小孩蹲在没盖的井边", True),
+        ("操场边的路面塌了 还在往下陷", True),
+        ("李奶奶家门口的菜放三天了没动 敲门不应", True),
+        ("那家把刷墙的水泥浆倒下水道了", False),  # 倒下 of 倒下水道 is no one falling
+        ("灵堂香火呛人 能不能挪一挪", False),
+        ("步道上钓鱼的太多了", False),
+        ("楼道地上全是瓜子壳 快来扫扫", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
