@@ -768,6 +768,18 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("灵堂香火呛人 能不能挪一挪", False),
         ("步道上钓鱼的太多了", False),
         ("楼道地上全是瓜子壳 快来扫扫", False),
+        # after dev223–dev230, on phrasings of my own
+        ("一个男的硬拽着我家孩子往车里塞", True),
+        ("几个人把他按在地上打 还在打", True),
+        ("蜜蜂追着我孙子叮", True),
+        ("我外公寻不着了 出去三个钟头了", True),  # Wu 寻不着 is 找不着
+        ("阿嬷喘伓过气", True),  # Fuzhou 伓 is 不
+        ("对门在烧东西 烟一直往屋里钻", True),
+        ("孩子掉进窨井了 井盖被人拉走了", True),  # 拉走了 of a manhole cover is no ambulance gone
+        ("手机掉进井盖缝里了 能帮忙捞吗", False),
+        ("垃圾被人倒在楼梯口", False),
+        ("有人老在后面空地烧垃圾 一股塑料味", False),
+        ("消防栓锁着 着火了也打不开", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
