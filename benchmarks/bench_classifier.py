@@ -23,7 +23,7 @@ from bot.classifier import Classification, Classifier  # noqa: E402
 from bot.evaluation import evaluate, read_jsonl  # noqa: E402
 from bot.normalize import SEP, normalize  # noqa: E402
 
-DEV_SETS = ("dev", *(f"dev{i}" for i in range(2, 231)), "test")
+DEV_SETS = ("dev", *(f"dev{i}" for i in range(2, 238)), "test")
 SETS = {name: ROOT / "tests" / "data" / f"{name}.jsonl" for name in DEV_SETS}
 SETS["realworld"] = Path(__file__).resolve().parents[2] / "shared" / "eval" / "realworld.jsonl"
 

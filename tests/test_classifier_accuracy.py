@@ -5,7 +5,7 @@ only to check that fixes generalise (its sentences are never copied into the lex
 adversarial (indirect danger, homophones, pinyin, emoji-only cries, jokes and past events); it was
 improved through mechanisms and vocabulary, never by copying its sentences, so its floor is lower.
 dev4.jsonl was written independently and fixed only by category (homophones, dialect, telegraphic
-fragments, emoji, hidden alarms, jokes and conditionals). dev5 to dev230 were written by helpers
+fragments, emoji, hidden alarms, jokes and conditionals). dev5 to dev237 were written by helpers
 who read neither the lexicon nor the other sets, each measured unseen first and then fixed by concept
 classes (`[urgent.classes]`: a person near a harm, water near live wiring …) rather than by their
 sentences. Their label floors are lower: their urgent messages split property/grid by what caused the
@@ -61,7 +61,8 @@ dev210 keeps one (a mother living alone who said the roof fell in and then stopp
 from the words that she lives alone) and dev212 one (hot oil splashed on a child's face, a blistering burn: the
 same words tell dev190's minor burns, which its writer keeps calm). dev219 keeps one (a child tugging at a
 cable run from a window, "线通着电的", the child and the live wire a clause and more than ten characters apart), and dev226 one like dev212's (hot oil
-on a child's arm, "胳膊全红了").
+on a child's arm, "胳膊全红了"). dev236 keeps one (a child alone on a balcony "站着扒栏杆": 扒栏杆 sounds like 把栏杆,
+which far more often asks for a railing to be mended).
 The urgency odds (bot.urgency_odds) are counted from these same sets, so these floors guard against
 regressions only; what the classifier does on messages it has never seen is measured in PERFORMANCE.md."""
 
@@ -132,7 +133,9 @@ DATA = Path(__file__).parent / "data"
      ("dev215", 0.88, 1.0), ("dev216", 0.85, 1.0), ("dev217", 0.91, 1.0), ("dev218", 0.86, 1.0),
      ("dev219", 0.82, 0.96), ("dev220", 0.86, 1.0), ("dev221", 0.81, 1.0), ("dev222", 0.81, 1.0),
      ("dev223", 0.77, 1.0), ("dev224", 0.84, 1.0), ("dev225", 0.91, 1.0), ("dev226", 0.86, 0.96),
-     ("dev227", 0.88, 1.0), ("dev228", 0.8, 1.0), ("dev229", 0.8, 1.0), ("dev230", 0.79, 1.0)],
+     ("dev227", 0.88, 1.0), ("dev228", 0.8, 1.0), ("dev229", 0.8, 1.0), ("dev230", 0.79, 1.0),
+     ("dev231", 0.94, 1.0), ("dev232", 0.86, 1.0), ("dev233", 0.78, 1.0), ("dev234", 0.89, 1.0),
+     ("dev235", 0.84, 1.0), ("dev236", 0.86, 0.96), ("dev237", 0.81, 1.0)],
 )
 def test_dev_accuracy(clf, name, f1_floor, recall_floor):
     path = DATA / f"{name}.jsonl"

@@ -780,6 +780,23 @@ def test_evidence_is_offered_only_for_an_urgent_message(clf):
         ("垃圾被人倒在楼梯口", False),
         ("有人老在后面空地烧垃圾 一股塑料味", False),
         ("消防栓锁着 着火了也打不开", False),
+        # after dev231–dev237, on phrasings of my own
+        ("有个娃在往防盗窗外面爬", True),
+        ("洗衣机电了我一下 胳膊还麻", True),
+        ("热水器废气倒灌 奶奶说头疼", True),
+        ("我爷爷卡在浴缸里起不来", True),
+        ("坡上那辆车刹不住了 往坡下冲", True),
+        ("摩天轮停在半空 上面有人", True),
+        ("山坡上一直在掉石头 底下是路", True),
+        ("暖气分水器接头脱了 水一直喷", True),
+        ("厨房一股煤气味 我头好晕", True),
+        ("冒充燃气公司的人现在在我妈家 要收钱", True),
+        ("我爸有老年痴呆 刚跑出小区了", True),
+        ("烟头掉到人家被子上了", False),  # 掉到人 of 人家 is no one hit
+        ("天太热了 爬楼好累", False),  # 天太 is no 天台
+        ("刷卡进不去 门禁坏了", False),
+        ("怕有人撬门 想换个锁", False),
+        ("楼下打架的 派出所已经来带走了", False),
     ],
 )
 def test_dialect_typed_cues_and_look_alike_vetoes(clf, text, urgent):
