@@ -14,9 +14,9 @@ misses on purpose (a danger told across three clauses, a crack "昨天才一指�
 the danger's clause); dev15 and dev16 each keep one (a lift stuck between floors typed in pinyin with
 numbers, a missing manhole cover two clauses away from the children), as do dev20 (thinner fumes
 spreading on a stair while someone smokes, the smoking word also a look-alike) and dev21 (a long
-message typed wholly in pinyin, where `near` rules do not reach), dev23 two (two concepts three clauses
-apart, and a crossing whose lights are out told with a near miss, 差点撞上, which the odds read calm since
-dev206's near misses were counted) and dev25 (six in mixed scripts: typed pinyin, English, Hokkien, a Cantonese lift written 𨋢):
+message typed wholly in pinyin, where `near` rules do not reach), dev23 one (two concepts three clauses
+apart; a crossing whose lights are out, told with a near miss 差点撞上, was read calm by the odds for one
+session and is caught again) and dev25 (six in mixed scripts: typed pinyin, English, Hokkien, a Cantonese lift written 𨋢):
 catching them would take rules fitted to those sentences. dev39 keeps one (a mother
 vomiting by the road, typed wholly in pinyin), dev40 one (a lift open on an empty shaft, in pinyin), dev41
 two (a blocked catheter, a cry of nonsense letters) and dev42 seven, most of them long messages whose two
@@ -82,7 +82,7 @@ DATA = Path(__file__).parent / "data"
      ("dev10", 0.9, 0.96), ("dev11", 0.7, 0.98), ("dev12", 0.88, 1.0), ("dev13", 0.86, 1.0), ("dev14", 0.76, 1.0),
      ("dev15", 0.84, 0.97), ("dev16", 0.8, 0.99),
      ("dev17", 0.85, 1.0), ("dev18", 0.72, 1.0), ("dev19", 0.9, 1.0), ("dev20", 0.8, 0.99), ("dev21", 0.88, 0.98),
-     ("dev22", 0.84, 1.0), ("dev23", 0.84, 0.96), ("dev24", 0.76, 0.99), ("dev25", 0.85, 0.91),
+     ("dev22", 0.84, 1.0), ("dev23", 0.84, 0.98), ("dev24", 0.76, 0.99), ("dev25", 0.85, 0.91),
      ("dev26", 0.88, 1.0), ("dev27", 0.83, 1.0), ("dev28", 0.92, 1.0), ("dev29", 0.92, 1.0),
      ("dev30", 0.91, 0.95), ("dev31", 0.7, 0.99), ("dev32", 0.94, 1.0), ("dev33", 0.87, 0.95),
      ("dev34", 0.85, 1.0), ("dev35", 0.85, 1.0), ("dev36", 0.88, 1.0), ("dev37", 0.87, 1.0), ("dev38", 0.86, 1.0),
