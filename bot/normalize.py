@@ -14,6 +14,8 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable
 
@@ -70,8 +72,26 @@ DIALECT_PATH = Path(__file__).resolve().parents[1] / "knowledge" / "dialect.toml
 
 
 def alternation(words: Iterable[str]) -> str:
-    """A regex matching any of the words, the longest first ("" when there are none)."""
-    return "|".join(map(re.escape, sorted(set(filter(None, words)), key=len, reverse=True)))
+    """A regex matching any of the words, the longest that fits where a match starts ("" when there are none).
+
+    Written as a trie (煤气|煤气罐|煤烟 → 煤(?:气(?:罐)?|烟)): re tries the branches of an alternation one
+    after another, so a flat list of hundreds of words is tried word by word wherever one of them may
+    start, while a trie tries one branch per distinct character. At each step the longer words come first,
+    so the match, and what is backtracked to, is the same as with the words listed longest first."""
+    distinct = sorted(set(filter(None, words)))
+    return _trie(distinct) if distinct else ""
+
+
+def _trie(words: list[str]) -> str:
+    """The regex of `alternation` for sorted, distinct `words`, where "" means a word may end here."""
+    may_end = words[0] == ""  # sorted: the empty rest comes first
+    branches = [re.escape(first) + _trie([w[1:] for w in group])
+                for first, group in groupby(words[may_end:], key=itemgetter(0))]
+    if not branches:
+        return ""
+    if len(branches) == 1 and not may_end:
+        return branches[0]
+    return "(?:%s)%s" % ("|".join(branches), "?" if may_end else "")
 
 
 def load_dialect(path: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -96,7 +116,27 @@ _DIALECT_CHARS, _dialect_words = load_dialect(DIALECT_PATH)
 EMOJI = "\u2063"  # invisible separator, used only inside this module as the emoji marker
 _CHARS = _CharMap()
 DIALECT_WORDS = {word.translate(_CHARS): standard for word, standard in _dialect_words.items()}
-_DIALECT_RE = re.compile(alternation(DIALECT_WORDS)) if DIALECT_WORDS else None
+
+
+def _dialect_pattern(words: Iterable[str]) -> re.Pattern:
+    """The dialect words as one regex, behind a look ahead at a word's first two characters (a first character
+    of one followed by a second character of one) or at a one-character word: re tries the branches of an
+    alternation one after another wherever one may start, and most places where a dialect word's first
+    character stands (不, 有, 上) are followed by no word's second character, so the look ahead passes them by."""
+    words = sorted(set(filter(None, words)))
+    longer = [w for w in words if len(w) > 1]
+    ahead = [_char_class(w[0] for w in longer) + _char_class(w[1] for w in longer)] if longer else []
+    if len(longer) < len(words):
+        ahead.append(_char_class(w for w in words if len(w) == 1))
+    return re.compile(("(?=%s)" % "|".join(ahead) if ahead else "") + alternation(words))
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    """A regex character class of the characters."""
+    return "[%s]" % re.escape("".join(sorted(set(chars))))
+
+
+_DIALECT_RE = _dialect_pattern(DIALECT_WORDS) if DIALECT_WORDS else None
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUM = re.compile(r"[零〇一二两三四五六七八九十百]+(?=号楼|号|栋|幢|单元|层|楼|室|户|期|区|组|座)")
