@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import Iterable, NamedTuple, Sequence
 
 from rapidfuzz import fuzz, process
 
@@ -206,18 +206,22 @@ class _Matcher:
 
     def freeze(self) -> None:
         """Longest candidates first; lengths of typed-pinyin keys by first letter."""
-        by_prefix: dict[str, dict[int, dict[str, list]]] = defaultdict(lambda: defaultdict(dict))
+        # every word with whether it settles its position and its payloads, and the lengths of the words that
+        # begin with each two characters: one dict for all words rather than one per beginning and length, so
+        # that a lookup touches fewer objects
+        self.words: dict[str, tuple[bool, tuple]] = {}
+        lengths: dict[str, set[int]] = defaultdict(set)
         for word, payloads in self._exact.items():
             # only a term or an urgent cue settles a position; a cue word (拿着) may begin a
             # homophone typo of a longer cue (拿着到 → 拿着刀)
-            settles = any(role in "TU" for role, _i in payloads)
-            by_prefix[word[:2]][len(word)][word] = (settles, payloads)
-        self.pairs = {p: tuple(sorted(v.items(), reverse=True)) for p, v in by_prefix.items()}
+            self.words[word] = (any(role in "TU" for role, _i in payloads), tuple(payloads))
+            lengths[word[:2]].add(len(word))
+        self.lengths = {first_two: tuple(sorted(found, reverse=True)) for first_two, found in lengths.items()}
         # homophone keys by their first two syllables; a two-character typo must keep the word's first
         # character (_plausible_typo), and a longer one is looked up by its third syllable as well, so
         # that most positions are ruled out by lookups instead of by comparing candidates one by one
-        self.sounds: dict[str, dict[str, tuple[dict[str, tuple], tuple[tuple[str, list], ...]]]] = {}
-        for (first, second), items in self.syll_pairs.items():
+        self.sounds: dict[tuple[str, str], tuple[dict[str, tuple], tuple[tuple[str, list], ...]]] = {}
+        for first_two, items in self.syll_pairs.items():
             items.sort(key=lambda item: -len(item[0]))
             longer: dict[str, list] = defaultdict(list)
             for key, word, payloads in items:
@@ -227,7 +231,7 @@ class _Matcher:
             twos = tuple(
                 (word, payloads) for key, word, payloads in items if len(key) == 2 and word[0] not in _PARTICLES
             )
-            self.sounds.setdefault(first, {})[second] = ({k: tuple(v) for k, v in longer.items()}, twos)
+            self.sounds[first_two] = ({k: tuple(v) for k, v in longer.items()}, twos)
         latin_lens: dict[str, set[int]] = defaultdict(set)  # by first three letters
         for key in self.latin:
             latin_lens[key[:3]].add(len(key))
@@ -246,16 +250,18 @@ class _Matcher:
             for i, ch in enumerate(text):
                 for role, idx in self.singles.get(ch, ()):
                     groups[role].append((i, i + 1, role, idx, 1.0))
-        pairs, sounds, sylls, exact = self.pairs, self.sounds, n.syllables, self._exact
+        word_lengths, words, sylls = self.lengths, self.words, n.syllables
         term_end = 0  # furthest end of a term found so far: a term ending before it lies inside a longer one
         sound_end = 0
         sounded = []  # homophone hits go after the exact ones: evidence quotes what was typed (掉下来, not 上掉)
-        for i in range(size - 1):
-            bucket = pairs.get(text[i : i + 2])
-            if bucket:
+        # the homophones that may start at each position, looked up by its two syllables for all positions at
+        # once (map and zip run in C; most positions start none)
+        for i, homophones in enumerate(map(self.sounds.get, zip(sylls, sylls[1:]))):
+            lengths = word_lengths.get(text[i : i + 2])
+            if lengths:
                 found_here = False
                 room = size - i
-                for length, words in bucket:  # longest first
+                for length in lengths:  # longest first
                     if length > room:
                         continue
                     found = words.get(text[i : i + length])
@@ -273,8 +279,6 @@ class _Matcher:
                 if found_here:
                     continue
             # no word starts here: a homophone typo may (居民说是 → 居民说事)
-            seconds = sounds.get(sylls[i])
-            homophones = seconds.get(sylls[i + 1]) if seconds else None
             if not homophones:
                 continue
             longer, twos = homophones
@@ -282,11 +286,11 @@ class _Matcher:
             for length, tail, word, payloads in candidates:  # longest first
                 end = i + length
                 if (length == 3 or sylls[i + 3 : end] == tail) and text[i:end] != word and _plausible_typo(text[i:end], word):
-                    runs_on = _runs_on(text, end, word, exact)
+                    runs_on = _runs_on(text, end, word, words)
                     sound_end = self._sounded(sounded, i, end, payloads, term_end, sound_end, runs_on)
             for word, payloads in twos:
                 if text[i] == word[0] and text[i + 1] != word[1] and text[i + 1] not in _FUNCTION_CHARS:
-                    runs_on = _runs_on(text, i + 2, word, exact)
+                    runs_on = _runs_on(text, i + 2, word, words)
                     sound_end = self._sounded(sounded, i, i + 2, payloads, term_end, sound_end, runs_on)
         for hit in sounded:
             groups[hit[2]].append(hit)
@@ -328,11 +332,11 @@ class _Matcher:
         return sound_end
 
 
-def _runs_on(text: str, end: int, term: str, exact: dict) -> bool:
+def _runs_on(text: str, end: int, term: str, words: dict) -> bool:
     """Whether the last typed character of a homophone span, where it differs from the term's, begins a
     word of the lexicon with the character after it: 还在楼上 is someone upstairs, not 还在漏 (still
     leaking), and 隔离装修 next door's renovation, not 隔离桩."""
-    return text[end - 1] != term[-1] and text[end - 1 : end + 1] in exact
+    return text[end - 1] != term[-1] and text[end - 1 : end + 1] in words
 
 
 def _splits_word(starts: frozenset[int], ends: frozenset[int], i: int, length: int) -> bool:
@@ -421,8 +425,10 @@ def _believed(compact: str, start: int) -> bool:
     return _BELIEF.search(compact, _clause(compact, start, start)[0], start) is not None
 
 
-def _uncovered(hits: Iterable[tuple], covers: Iterable[tuple]) -> int:
+def _uncovered(hits: Sequence[tuple], covers: Sequence[tuple]) -> int:
     """How many hits do not lie inside one of `covers` (typed pinyin and English hits have no place)."""
+    if not hits or not covers:  # most messages name neither side, or only one
+        return len(hits)
     spans = [(c[0], c[1]) for c in covers if c[0] >= 0]
     return sum(1 for h in hits if h[0] < 0 or not any(a <= h[0] and h[1] <= b for a, b in spans))
 
@@ -435,8 +441,11 @@ def _same_clause(compact: str, a: int, b: int) -> bool:
 def _strongest(subs: dict[str, float], label: str, default: str | None = None) -> str | None:
     """The label's subcategory with the highest score; `default` when none of its subcategories scored."""
     prefix = label + "."
-    scored = [name for name, value in subs.items() if value > 0 and name.startswith(prefix)]
-    return max(scored, key=subs.__getitem__) if scored else default
+    strongest, top = default, 0.0
+    for name, value in subs.items():  # the first of equal scores wins
+        if value > top and name.startswith(prefix):
+            strongest, top = name, value
+    return strongest
 
 
 def _negation_pattern(negators: Iterable[str]) -> re.Pattern:
@@ -583,7 +592,6 @@ class Classifier:
         self.emoji_sets = (frozenset(urgent.emoji.replace(" ", "")), frozenset(urgent.emoji_alarm.replace(" ", "")),
                            frozenset(urgent.emoji_joke.replace(" ", "")))
         self.near_char_re = re.compile("[%s]" % re.escape("".join(self.near_chars)) if self.near_chars else "(?!)")
-        self.near_char_set = frozenset(self.near_chars)
         self._set_examples(
             tuple(
                 Example(text, name.split(".", 1)[0], name)
@@ -632,7 +640,7 @@ class Classifier:
             return Classification("other", None, False, 0.0, (), None, self.threshold)
 
     def _classify(self, text: str) -> Classification:
-        command = _COMMAND.match(text)
+        command = _COMMAND.match(text) if "/" in text else None  # most messages have no slash: no regex to run
         if command:
             text = text[command.end():]
             if not text.strip():
@@ -669,11 +677,11 @@ class Classifier:
             elif inside > outside:
                 scores["property"] += 1.0
         # 打不通了, 还没修好了: a negated closure word says the opposite
-        # 修好了吗, 找着了没: asking whether it is over is no closure
+        # 修好了吗, 找着了没: asking whether it is over is no closure (most messages have none)
         closures = [
-            c for c in by_role.get("C", ())
+            c for c in by_role["C"]
             if not _negated(compact, c[0], self.negation) and (c[1] < 0 or compact[c[1] : c[1] + 1] not in _ASKS_AFTER)
-        ]
+        ] if "C" in by_role else []
         closed = bool(closures) and not by_role.get("R", ())
         if closed and self._goes_on_after(compact, max(c[1] for c in closures), by_role):
             closed = False  # 修好了 … 地板泡坏了谁来补: the matter is over, but one more is asked
@@ -899,7 +907,12 @@ class Classifier:
         near miss as a complaint (差点砸到人 查查是哪家) unless it also says it goes on (还在冒); None when
         there is none."""
         compact = n.compact
-        cues, pairs = by_role.get("U", ()), by_role.get("P")
+        cues = by_role.get("U", ())
+        near_words = self._near_words(by_role.get("P"), by_role.get("T", ()))
+        complete = self._completed_pairs(compact, near_words)
+        if not (cues or complete or n.emoji) and self.danger_re.search(compact) is None:
+            return None  # no cue, no `near` pair, no emoji and no danger word: nothing below could find a cue,
+            # and most messages with a word of some `near` rule get no further
         excluded = [(h[0], h[1]) for h in by_role.get("X", ()) if not _a_not_a(compact, h[0])]
         alarms = by_role.get("A", ())
         if alarms and excluded:  # a look-alike spoils an alarm as it spoils a cue (跟真的一样 is no 真的)
@@ -965,9 +978,8 @@ class Classifier:
         # a benign word (物业费) elsewhere, but a lone danger word in a joke or an invitation gets no second chance
         cue = self._any_cue(compact, cues, *frame)
         if cue is None and not over:  # a message that is over has only its lasting cues left to weigh
-            near_words = self._near_words(pairs, by_role.get("T", ()))
             cue = (
-                self._any_cue(compact, self._near(compact, near_words, excluded + cries, ongoing), *frame)
+                self._any_cue(compact, self._near(compact, near_words, complete, excluded + cries, ongoing), *frame)
                 or (None if benign else self._any_cue(compact, self._second_chance(text, compact, alarms), *frame))
             )
         if cue is None:
@@ -982,7 +994,8 @@ class Classifier:
         word); most messages hold none, and neither the rules nor the odds need look at them further."""
         if by_role.get("U") or by_role.get("P") or n.emoji:
             return True
-        return self.danger_re.search(n.compact) is not None or not self.near_char_set.isdisjoint(n.compact)
+        # a one-character `near` word first: _urgent looks for danger words again when no `near` pair is complete
+        return self.near_char_re.search(n.compact) is not None or self.danger_re.search(n.compact) is not None
 
     def _second_chance(self, text: str, compact: str, alarms: list) -> list[tuple[int, int, str, int, float]]:
         """Danger words (火, 烟, 血, 煤气, help) that no listed phrasing caught count as cues when the
@@ -1078,28 +1091,36 @@ class Classifier:
         """The `near` words found, plus lexicon terms typed as homophones that are also `near` words,
         so that 电题 (电梯) … 在里面 is a lift with someone inside."""
         near_terms = self.near_terms
-        sounded = [(a, b, "P", near_terms[idx], f) for a, b, _r, idx, f in terms if f < 1.0 and idx in near_terms]
-        return (pairs or []) + sounded if sounded else pairs or []
+        words = pairs or []
+        for a, b, _r, idx, f in terms:  # a loop rather than a comprehension (a call): most messages have none
+            if f < 1.0 and idx in near_terms:
+                words = [*words, (a, b, "P", near_terms[idx], f)]  # a new list: `pairs` are the matcher's hits
+        return words
 
-    def _near(self, compact: str, words: list, excluded: list, ongoing: list[int]) -> list[tuple]:
-        """Spans where both word groups of a `near` pair meet at most NEAR_WINDOW characters apart, across at
-        most one punctuation mark (火 … 好大: 冒出好大的火; 小孩在路边哭，找不到), as extra urgent
-        cues; up to FAR_WINDOW apart when one of them is in a clause with an `ongoing` word (有个人顺着水管往
-        3楼阳台爬 那家没亮灯 现在还在爬: the halves of one danger told clauses apart, and still going on).
-        A word a look-alike spoils (火 of 火锅) takes no part. Linear-ish even for 4096 characters."""
+    def _completed_pairs(self, compact: str, words: list) -> int:
+        """The `near` pairs (bit p for pair p) with words of both sides in the message, `words` being the
+        `near` words found (_near_words). Most messages hold words of many rules but both sides of none:
+        bitwise ors over the words and the one-character words present tell, before any position is looked at."""
         chars = self.near_chars
-        # most messages hold words of many rules but both sides of none: bitwise ors over the words
-        # and the one-character words present tell, before any position is looked at
         first_mask = second_mask = 0
         for hit in words:
             first_mask |= hit[3].firsts
             second_mask |= hit[3].seconds
-        for ch in self.near_char_set.intersection(compact):
+        for ch in self.near_char_re.findall(compact):
             first_mask |= chars[ch].firsts
             second_mask |= chars[ch].seconds
-        complete = first_mask & second_mask
+        return first_mask & second_mask
+
+    def _near(self, compact: str, words: list, complete: int, excluded: list, ongoing: list[int]) -> list[tuple]:
+        """Spans where both word groups of a `near` pair meet at most NEAR_WINDOW characters apart, across at
+        most one punctuation mark (火 … 好大: 冒出好大的火; 小孩在路边哭，找不到), as extra urgent
+        cues; up to FAR_WINDOW apart when one of them is in a clause with an `ongoing` word (有个人顺着水管往
+        3楼阳台爬 那家没亮灯 现在还在爬: the halves of one danger told clauses apart, and still going on).
+        Only the pairs in `complete` (_completed_pairs) are looked at. A word a look-alike spoils (火 of 火锅)
+        takes no part. Linear-ish even for 4096 characters."""
         if not complete:
             return []
+        chars = self.near_chars
         # a homophone (吊下来 for 掉下来) where a look-alike stands is the look-alike, not the word
         placed = [(start, end, word) for start, end, _role, word, f in words
                   if f == 1.0 or not any(x < end and start < y for x, y in excluded)]
@@ -1178,8 +1199,9 @@ class Classifier:
             conf = 0.6 if len(n.compact) <= 6 else 0.25
             return Classification("other", None, urgent, conf, (), None, self.threshold)
         confidence = round(top / (top + second + 0.6), 3)
-        framed = subs.get("other.closure") or max(subs.get("other.chitchat", 0.0), subs.get("other.thanks", 0.0)) >= CHAT_FRAME
-        if label == "other" and len(n.compact) > 12 and not framed:
+        if label == "other" and len(n.compact) > 12 and not (
+            subs.get("other.closure") or max(subs.get("other.chitchat", 0.0), subs.get("other.thanks", 0.0)) >= CHAT_FRAME
+        ):
             confidence = min(confidence, 0.45)  # a long message explained only by 好的 / 明白: ask staff
         return Classification(label, _strongest(subs, label), urgent, confidence, tuple(dict.fromkeys(matched)), runner,
                               self.threshold)
